@@ -1,0 +1,3 @@
+//! Datasets of the course, as tensors.
+
+pub mod toy;

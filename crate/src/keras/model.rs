@@ -1,0 +1,158 @@
+//! `Model`: a built network with its parameters, ready to train and predict.
+
+use crate::error::{Error, Result};
+use crate::keras::training::Compiled;
+use crate::nn::Activation;
+use candle_core::{DType, Device, ModuleT, Tensor};
+use candle_nn::VarMap;
+use rand::SeedableRng;
+use rand::rngs::StdRng;
+use std::path::Path;
+
+/// One built layer of a model.
+pub(crate) struct Layer {
+    pub name: String,
+    pub kind: &'static str,
+    pub output_shape: Vec<usize>,
+    pub params: usize,
+    pub module: Box<dyn ModuleT + Send + Sync>,
+}
+
+/// A built model (Keras' `Model`). It is a Candle module: `forward_t` works as for any
+/// candle-nn layer, and its parameters are in an ordinary `VarMap`.
+pub struct Model {
+    pub(crate) layers: Vec<Layer>,
+    pub(crate) input_shape: Vec<usize>,
+    pub(crate) output_activation: Activation,
+    pub(crate) vars: VarMap,
+    pub(crate) device: Device,
+    pub(crate) rng: StdRng,
+    pub(crate) compiled: Option<Compiled>,
+}
+
+impl Model {
+    pub(crate) fn new(
+        layers: Vec<Layer>,
+        input_shape: Vec<usize>,
+        output_activation: Activation,
+        vars: VarMap,
+        device: Device,
+        seed: u64,
+    ) -> Self {
+        Model {
+            layers,
+            input_shape,
+            output_activation,
+            vars,
+            device,
+            rng: StdRng::seed_from_u64(seed ^ 0x5eed_5eed),
+            compiled: None,
+        }
+    }
+
+    /// The device the parameters live on.
+    pub fn device(&self) -> &Device {
+        &self.device
+    }
+
+    /// The parameters, as a candle-nn `VarMap` (for a custom loop or optimiser).
+    pub fn vars(&self) -> &VarMap {
+        &self.vars
+    }
+
+    /// The activation of the last layer (softmax, sigmoid, ...), applied after the logits.
+    pub fn output_activation(&self) -> Activation {
+        self.output_activation
+    }
+
+    /// Shape of one input sample.
+    pub fn input_shape(&self) -> &[usize] {
+        &self.input_shape
+    }
+
+    /// The outputs before the final activation, in training (`train = true`: dropout on)
+    /// or inference mode.
+    pub fn logits(&self, xs: &Tensor, train: bool) -> Result<Tensor> {
+        let mut xs = self.check_input(xs)?;
+        for layer in &self.layers {
+            xs = layer.module.forward_t(&xs, train)?;
+        }
+        Ok(xs)
+    }
+
+    /// Checks that `xs` is a batch of samples of the model's input shape, and converts it
+    /// to f32 on the model's device.
+    pub(crate) fn check_input(&self, xs: &Tensor) -> Result<Tensor> {
+        let dims = xs.dims();
+        if dims.len() != self.input_shape.len() + 1 || dims[1..] != self.input_shape[..] {
+            let mut expected = vec!["N".to_string()];
+            expected.extend(self.input_shape.iter().map(|d| d.to_string()));
+            return Err(Error::shape(
+                "feeding the model",
+                format!(
+                    "inputs of shape [{}] (a batch of samples)",
+                    expected.join(", ")
+                ),
+                format!("{dims:?}"),
+                "reshape the inputs, e.g. x.reshape((n, ..))? — a single sample needs a \
+                 batch dimension too: x.unsqueeze(0)?",
+            ));
+        }
+        let xs = if xs.dtype() == DType::F32 {
+            xs.clone()
+        } else {
+            xs.to_dtype(DType::F32)?
+        };
+        Ok(xs.to_device(&self.device)?)
+    }
+
+    /// Saves the parameters as a safetensors file.
+    pub fn save_weights(&self, path: impl AsRef<Path>) -> Result<()> {
+        let path = path.as_ref();
+        self.vars.save(path).map_err(|err| {
+            Error::Usage(format!(
+                "saving weights to {}: {err} — check that the folder exists and is writable",
+                path.display()
+            ))
+        })
+    }
+
+    /// Loads parameters saved by [`Model::save_weights`] from a model of the same shape.
+    pub fn load_weights(&mut self, path: impl AsRef<Path>) -> Result<()> {
+        let path = path.as_ref();
+        self.vars.load(path).map_err(|err| {
+            Error::Usage(format!(
+                "loading weights from {}: {err} — the file must come from save_weights of a \
+             model with the same layers",
+                path.display()
+            ))
+        })
+    }
+
+    /// Reads a parameter by its name (`"dense.weight"`, `"dense_1.bias"`, ...).
+    pub fn weight(&self, name: &str) -> Result<Tensor> {
+        let data = self
+            .vars
+            .data()
+            .lock()
+            .expect("the var map is never poisoned");
+        match data.get(name) {
+            Some(var) => Ok(var.as_tensor().clone()),
+            None => {
+                let mut names: Vec<_> = data.keys().cloned().collect();
+                names.sort();
+                Err(Error::Usage(format!(
+                    "the model has no parameter `{name}`; it has: {}",
+                    names.join(", ")
+                )))
+            }
+        }
+    }
+}
+
+impl ModuleT for Model {
+    fn forward_t(&self, xs: &Tensor, train: bool) -> candle_core::Result<Tensor> {
+        let logits = self.logits(xs, train).map_err(candle_core::Error::wrap)?;
+        self.output_activation.apply(&logits)
+    }
+}

@@ -1,0 +1,117 @@
+//! `Sequential`: a stack of layers, each feeding the next.
+
+use crate::error::{Error, Result};
+use crate::keras::model::{Layer, Model};
+use crate::nn::{Activation, LayerSpec, SeededVarMap};
+use candle_core::{DType, Device};
+use candle_nn::{VarBuilder, VarMap};
+
+/// A description of a model as a stack of layers; [`Sequential::build`] creates its
+/// parameters (Keras creates them on first use; here it is explicit).
+///
+/// ```
+/// use dlcourse::prelude::*;
+/// # fn main() -> dlcourse::Result<()> {
+/// let model = Sequential::new(&[784])
+///     .add(Dense::new(512).activation(Activation::Relu))
+///     .add(Dense::new(10).activation(Activation::Softmax))
+///     .build(&Device::Cpu, 42)?;
+/// assert_eq!(model.summary().total_params(), 407_050);
+/// # Ok(()) }
+/// ```
+pub struct Sequential {
+    input_shape: Vec<usize>,
+    specs: Vec<Box<dyn LayerSpec>>,
+}
+
+impl Sequential {
+    /// An empty stack for samples of `input_shape` (without the batch dimension).
+    pub fn new(input_shape: &[usize]) -> Self {
+        Sequential {
+            input_shape: input_shape.to_vec(),
+            specs: Vec::new(),
+        }
+    }
+
+    /// Adds a layer on top.
+    #[allow(clippy::should_implement_trait)]
+    pub fn add(mut self, layer: impl LayerSpec + 'static) -> Self {
+        self.specs.push(Box::new(layer));
+        self
+    }
+
+    /// Creates every layer's parameters on `device`, drawn from `seed`: the same seed
+    /// gives the same initial weights, the same shuffling and the same training run.
+    pub fn build(mut self, device: &Device, seed: u64) -> Result<Model> {
+        if self.specs.is_empty() {
+            return Err(Error::Usage(
+                "building a Sequential model with no layers — add at least one, \
+                 e.g. .add(Dense::new(1))"
+                    .into(),
+            ));
+        }
+        let output_activation = self
+            .specs
+            .last_mut()
+            .and_then(|spec| spec.take_output_activation())
+            .unwrap_or(Activation::Linear);
+        let vars = VarMap::new();
+        let seeded = SeededVarMap::new(vars.clone(), seed);
+        let vb = VarBuilder::from_backend(Box::new(seeded), DType::F32, device);
+        let mut shape = self.input_shape.clone();
+        let mut layers = Vec::with_capacity(self.specs.len());
+        let mut counts = std::collections::HashMap::new();
+        for spec in &self.specs {
+            let kind = spec.kind();
+            let seen = counts.entry(kind).or_insert(0usize);
+            let name = match *seen {
+                0 => kind.to_ascii_lowercase(),
+                n => format!("{}_{n}", kind.to_ascii_lowercase()),
+            };
+            *seen += 1;
+            let built = spec.build(&shape, vb.pp(&name)).map_err(|err| match err {
+                Error::Shape {
+                    context,
+                    expected,
+                    found,
+                    fix,
+                } => Error::Shape {
+                    context: format!(
+                        "{context} `{name}` (layer {} of the model)",
+                        layers.len() + 1
+                    ),
+                    expected,
+                    found,
+                    fix,
+                },
+                other => other,
+            })?;
+            let params = count_params(&vars, &name);
+            shape = built.output_shape.clone();
+            layers.push(Layer {
+                name,
+                kind,
+                output_shape: built.output_shape,
+                params,
+                module: built.module,
+            });
+        }
+        Ok(Model::new(
+            layers,
+            self.input_shape,
+            output_activation,
+            vars,
+            device.clone(),
+            seed,
+        ))
+    }
+}
+
+fn count_params(vars: &VarMap, layer: &str) -> usize {
+    let prefix = format!("{layer}.");
+    let data = vars.data().lock().expect("the var map is never poisoned");
+    data.iter()
+        .filter(|(name, _)| name.starts_with(&prefix))
+        .map(|(_, var)| var.elem_count())
+        .sum()
+}

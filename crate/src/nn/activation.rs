@@ -1,0 +1,106 @@
+//! Activation functions, usable inside a layer (`Dense::new(64).activation(..)`) or as a
+//! layer of their own.
+
+use crate::error::Result;
+use crate::nn::{BuiltLayer, LayerSpec};
+use candle_core::{Module, Tensor};
+use candle_nn::VarBuilder;
+
+/// The activation functions of the course.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub enum Activation {
+    /// No activation: the layer is linear.
+    #[default]
+    Linear,
+    /// max(0, x).
+    Relu,
+    /// 1 / (1 + e^-x).
+    Sigmoid,
+    /// Hyperbolic tangent.
+    Tanh,
+    /// Softmax over the last dimension: turns scores into probabilities that sum to 1.
+    Softmax,
+    /// x for x > 0, `alpha`·x otherwise.
+    LeakyRelu(f64),
+    /// x for x > 0, `alpha`·(e^x − 1) otherwise.
+    Elu(f64),
+}
+
+impl Activation {
+    /// Applies the activation to `xs`.
+    pub fn apply(&self, xs: &Tensor) -> candle_core::Result<Tensor> {
+        match *self {
+            Activation::Linear => Ok(xs.clone()),
+            Activation::Relu => xs.relu(),
+            Activation::Sigmoid => candle_nn::ops::sigmoid(xs),
+            Activation::Tanh => xs.tanh(),
+            Activation::Softmax => candle_nn::ops::softmax_last_dim(xs),
+            Activation::LeakyRelu(alpha) => candle_nn::ops::leaky_relu(xs, alpha),
+            Activation::Elu(alpha) => xs.elu(alpha),
+        }
+    }
+
+    /// The lower-case name Keras uses (`"relu"`, `"softmax"`, ...).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Activation::Linear => "linear",
+            Activation::Relu => "relu",
+            Activation::Sigmoid => "sigmoid",
+            Activation::Tanh => "tanh",
+            Activation::Softmax => "softmax",
+            Activation::LeakyRelu(_) => "leaky_relu",
+            Activation::Elu(_) => "elu",
+        }
+    }
+}
+
+impl Module for Activation {
+    fn forward(&self, xs: &Tensor) -> candle_core::Result<Tensor> {
+        self.apply(xs)
+    }
+}
+
+/// The activation layer built by [`Activation`] as a [`LayerSpec`]; its activation can be
+/// taken out when it is the model's last layer.
+struct ActivationLayer(Activation);
+
+impl Module for ActivationLayer {
+    fn forward(&self, xs: &Tensor) -> candle_core::Result<Tensor> {
+        self.0.apply(xs)
+    }
+}
+
+impl LayerSpec for Activation {
+    fn kind(&self) -> &'static str {
+        "Activation"
+    }
+
+    fn build(&self, input_shape: &[usize], _vb: VarBuilder) -> Result<BuiltLayer> {
+        Ok(BuiltLayer {
+            module: Box::new(ActivationLayer(*self)),
+            output_shape: input_shape.to_vec(),
+        })
+    }
+
+    fn take_output_activation(&mut self) -> Option<Activation> {
+        Some(std::mem::take(self))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use candle_core::Device;
+
+    #[test]
+    fn activations_match_their_definitions() -> Result<()> {
+        let xs = Tensor::new(&[-2f32, 0., 3.], &Device::Cpu)?;
+        let relu: Vec<f32> = Activation::Relu.apply(&xs)?.to_vec1()?;
+        assert_eq!(relu, [0., 0., 3.]);
+        let leaky: Vec<f32> = Activation::LeakyRelu(0.1).apply(&xs)?.to_vec1()?;
+        assert!((leaky[0] + 0.2).abs() < 1e-6);
+        let soft: Vec<f32> = Activation::Softmax.apply(&xs)?.to_vec1()?;
+        assert!((soft.iter().sum::<f32>() - 1.0).abs() < 1e-6);
+        Ok(())
+    }
+}

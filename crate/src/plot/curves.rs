@@ -1,0 +1,217 @@
+//! Line plots: loss and metric curves, function plots, several runs overlaid.
+
+use crate::error::Result;
+use crate::plot::figure::drawing;
+use crate::plot::{Figure, Plot, font, palette};
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+/// One named line.
+#[derive(Debug, Clone)]
+struct Series {
+    name: String,
+    points: Vec<(f64, f64)>,
+}
+
+/// A single chart of named lines with a legend (train vs validation, a learning-rate
+/// sweep, a function and its derivative).
+///
+/// ```
+/// use dlcourse::plot::Curves;
+/// let fig = Curves::new("Loss").x_label("epoch").line("loss", &[3.0, 2.0, 1.5]).figure();
+/// let png = fig.to_png().unwrap();
+/// assert!(png.starts_with(b"\x89PNG"));
+/// ```
+#[derive(Debug, Clone)]
+pub struct Curves {
+    title: String,
+    x_label: String,
+    y_label: String,
+    series: Vec<Series>,
+    log_y: bool,
+}
+
+impl Curves {
+    /// An empty chart titled `title`.
+    pub fn new(title: &str) -> Self {
+        Curves {
+            title: title.to_owned(),
+            x_label: String::new(),
+            y_label: String::new(),
+            series: Vec::new(),
+            log_y: false,
+        }
+    }
+
+    /// Names the x axis.
+    pub fn x_label(mut self, label: &str) -> Self {
+        self.x_label = label.to_owned();
+        self
+    }
+
+    /// Names the y axis.
+    pub fn y_label(mut self, label: &str) -> Self {
+        self.y_label = label.to_owned();
+        self
+    }
+
+    /// Adds a line through `values` at x = 1, 2, 3, … (epochs).
+    pub fn line(self, name: &str, values: &[f64]) -> Self {
+        let points = values
+            .iter()
+            .enumerate()
+            .map(|(i, v)| ((i + 1) as f64, *v))
+            .collect();
+        self.points(name, points)
+    }
+
+    /// Adds a line through `(x, y)` points.
+    pub fn points(mut self, name: &str, points: Vec<(f64, f64)>) -> Self {
+        self.series.push(Series {
+            name: name.to_owned(),
+            points,
+        });
+        self
+    }
+
+    /// Uses a logarithmic y axis (for losses that fall over orders of magnitude).
+    pub fn log_scale(mut self, log: bool) -> Self {
+        self.log_y = log;
+        self
+    }
+
+    /// The chart as a figure of 720×440 pixels.
+    pub fn figure(self) -> Figure<Self> {
+        Figure::new(self, 720, 440)
+    }
+
+    fn finite_points(&self) -> impl Iterator<Item = &(f64, f64)> {
+        self.series
+            .iter()
+            .flat_map(|s| s.points.iter())
+            .filter(|(x, y)| x.is_finite() && y.is_finite() && (!self.log_y || *y > 0.0))
+    }
+
+    /// The x and y ranges of the data, padded so lines do not touch the frame.
+    fn ranges(&self) -> ((f64, f64), (f64, f64)) {
+        let (mut x0, mut x1, mut y0, mut y1) = (f64::MAX, f64::MIN, f64::MAX, f64::MIN);
+        for &(x, y) in self.finite_points() {
+            (x0, x1, y0, y1) = (x0.min(x), x1.max(x), y0.min(y), y1.max(y));
+        }
+        if x0 > x1 {
+            return ((0.0, 1.0), (0.0, 1.0));
+        }
+        if x0 == x1 {
+            (x0, x1) = (x0 - 0.5, x1 + 0.5);
+        }
+        if self.log_y {
+            return ((x0, x1), (y0 / 1.5, y1 * 1.5));
+        }
+        let pad = if y1 > y0 {
+            (y1 - y0) * 0.05
+        } else {
+            y0.abs().max(1.0) * 0.05
+        };
+        ((x0, x1), (y0 - pad, y1 + pad))
+    }
+}
+
+impl Plot for Curves {
+    fn what(&self) -> &'static str {
+        "curves"
+    }
+
+    fn draw<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<()> {
+        let ((x0, x1), (y0, y1)) = self.ranges();
+        let mut builder = ChartBuilder::on(area);
+        builder
+            .caption(&self.title, (font::FAMILY, 22))
+            .margin(12)
+            .x_label_area_size(42)
+            .y_label_area_size(64);
+        if self.log_y {
+            let chart = builder
+                .build_cartesian_2d(x0..x1, (y0..y1).log_scale())
+                .map_err(|e| drawing(self.what(), e))?;
+            self.draw_on(chart)
+        } else {
+            let chart = builder
+                .build_cartesian_2d(x0..x1, y0..y1)
+                .map_err(|e| drawing(self.what(), e))?;
+            self.draw_on(chart)
+        }
+    }
+}
+
+impl Curves {
+    fn draw_on<DB, Y>(
+        &self,
+        mut chart: ChartContext<'_, DB, Cartesian2d<RangedCoordf64, Y>>,
+    ) -> Result<()>
+    where
+        DB: DrawingBackend,
+        Y: Ranged<ValueType = f64> + ValueFormatter<f64>,
+    {
+        chart
+            .configure_mesh()
+            .x_desc(&self.x_label)
+            .y_desc(&self.y_label)
+            .label_style((font::FAMILY, 14))
+            .axis_desc_style((font::FAMILY, 16))
+            .light_line_style(RGBColor(235, 235, 235))
+            .draw()
+            .map_err(|e| drawing(self.what(), e))?;
+        for (i, series) in self.series.iter().enumerate() {
+            let color = palette::color(i);
+            let points = series
+                .points
+                .iter()
+                .copied()
+                .filter(|(x, y)| x.is_finite() && y.is_finite() && (!self.log_y || *y > 0.0));
+            chart
+                .draw_series(LineSeries::new(points, color.stroke_width(2)))
+                .map_err(|e| drawing(self.what(), e))?
+                .label(series.name.clone())
+                .legend(move |(x, y)| {
+                    PathElement::new([(x, y), (x + 20, y)], color.stroke_width(2))
+                });
+        }
+        if self.series.iter().any(|s| !s.name.is_empty()) {
+            chart
+                .configure_series_labels()
+                .label_font((font::FAMILY, 14))
+                .background_style(WHITE.mix(0.85))
+                .border_style(RGBColor(200, 200, 200))
+                .position(SeriesLabelPosition::UpperRight)
+                .draw()
+                .map_err(|e| drawing(self.what(), e))?;
+        }
+        Ok(())
+    }
+}
+
+/// Charts side by side (loss next to accuracy).
+#[derive(Debug, Clone)]
+pub struct Panels(pub Vec<Curves>);
+
+impl Panels {
+    /// The panels as one figure, 480 pixels wide per panel.
+    pub fn figure(self) -> Figure<Self> {
+        let n = self.0.len().max(1) as u32;
+        Figure::new(self, 480 * n, 400)
+    }
+}
+
+impl Plot for Panels {
+    fn what(&self) -> &'static str {
+        "panels"
+    }
+
+    fn draw<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<()> {
+        let cells = area.split_evenly((1, self.0.len().max(1)));
+        for (curves, cell) in self.0.iter().zip(&cells) {
+            curves.draw(cell)?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,95 @@
+//! Mini-batches over tensors, in a seeded random order.
+
+use crate::error::Result;
+use candle_core::{Device, Tensor};
+use rand::rngs::StdRng;
+use rand::seq::SliceRandom;
+
+/// The samples of an epoch, split into mini-batches.
+///
+/// When shuffled, the data is permuted once per epoch (one bulk copy per tensor) and the
+/// batches are then contiguous slices of it, so no batch copies its rows one by one.
+pub struct Batches {
+    tensors: Vec<Tensor>,
+    batch_size: usize,
+    len: usize,
+}
+
+impl Batches {
+    /// Batches of `batch_size` samples over `tensors` (all with the same first dimension),
+    /// in a random order drawn from `rng` when it is given, in order otherwise.
+    pub fn new(tensors: &[&Tensor], batch_size: usize, rng: Option<&mut StdRng>) -> Result<Self> {
+        let len = tensors.first().map(|t| t.dim(0)).transpose()?.unwrap_or(0);
+        let tensors = match rng {
+            Some(rng) if len > 1 => {
+                let mut order: Vec<u32> = (0..len as u32).collect();
+                order.shuffle(rng);
+                let device = tensors[0].device();
+                let index = Tensor::from_vec(order, len, device)?;
+                tensors
+                    .iter()
+                    .map(|t| permute_rows(t, &index, device))
+                    .collect::<Result<Vec<_>>>()?
+            }
+            _ => tensors.iter().map(|t| (*t).clone()).collect(),
+        };
+        Ok(Batches {
+            tensors,
+            batch_size: batch_size.max(1),
+            len,
+        })
+    }
+
+    /// Number of batches.
+    pub fn count(&self) -> usize {
+        self.len.div_ceil(self.batch_size)
+    }
+
+    /// The `i`-th batch: one slice per tensor, in the order they were given.
+    pub fn get(&self, i: usize) -> Result<Vec<Tensor>> {
+        let start = i * self.batch_size;
+        let size = self.batch_size.min(self.len - start);
+        Ok(self
+            .tensors
+            .iter()
+            .map(|t| t.narrow(0, start, size))
+            .collect::<candle_core::Result<Vec<_>>>()?)
+    }
+}
+
+fn permute_rows(t: &Tensor, index: &Tensor, device: &Device) -> Result<Tensor> {
+    let index = if t.device().same_device(device) {
+        index.clone()
+    } else {
+        index.to_device(t.device())?
+    };
+    Ok(t.index_select(&index, 0)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::SeedableRng;
+
+    #[test]
+    fn batches_cover_every_sample_once_in_a_seeded_order() -> Result<()> {
+        let x = Tensor::arange(0u32, 10, &Device::Cpu)?;
+        let order = |seed| -> Result<Vec<u32>> {
+            let mut rng = StdRng::seed_from_u64(seed);
+            let b = Batches::new(&[&x], 4, Some(&mut rng))?;
+            assert_eq!(b.count(), 3);
+            let mut all = vec![];
+            for i in 0..b.count() {
+                all.extend(b.get(i)?[0].to_vec1::<u32>()?);
+            }
+            Ok(all)
+        };
+        let a = order(1)?;
+        let mut sorted = a.clone();
+        sorted.sort();
+        assert_eq!(sorted, (0..10).collect::<Vec<_>>());
+        assert_eq!(a, order(1)?);
+        assert_ne!(a, order(2)?);
+        Ok(())
+    }
+}

@@ -1,0 +1,80 @@
+//! Settings of a `fit` call (Keras: `model.fit(x, y, epochs=.., batch_size=.., ...)`).
+
+use candle_core::Tensor;
+
+/// Where validation numbers come from.
+#[derive(Debug, Clone, Default)]
+pub enum Validation {
+    /// No validation.
+    #[default]
+    None,
+    /// Separate validation inputs and targets (Keras: `validation_data=(x, y)`).
+    Data(Tensor, Tensor),
+    /// Hold out this fraction of the training data, taken from the end before shuffling
+    /// (Keras: `validation_split=0.2`).
+    Split(f64),
+}
+
+/// How to train: epochs, batch size, shuffling, validation and verbosity.
+///
+/// ```
+/// use dlcourse::train::Fit;
+/// let fit = Fit::epochs(10).batch_size(100).quiet();
+/// assert_eq!(fit.epochs, 10);
+/// ```
+#[derive(Debug, Clone)]
+pub struct Fit {
+    /// Passes over the training data.
+    pub epochs: usize,
+    /// Samples per gradient step (Keras' default is 32).
+    pub batch_size: usize,
+    /// Reshuffle the samples every epoch (seeded by the model).
+    pub shuffle: bool,
+    /// Validation data, if any.
+    pub validation: Validation,
+    /// Print one progress line per epoch.
+    pub verbose: bool,
+}
+
+impl Fit {
+    /// Train for `epochs` epochs with Keras' defaults: batch size 32, shuffled, verbose.
+    pub fn epochs(epochs: usize) -> Self {
+        Fit {
+            epochs,
+            batch_size: 32,
+            shuffle: true,
+            validation: Validation::None,
+            verbose: true,
+        }
+    }
+
+    /// Sets the batch size.
+    pub fn batch_size(mut self, batch_size: usize) -> Self {
+        self.batch_size = batch_size;
+        self
+    }
+
+    /// Validates on separate data after every epoch.
+    pub fn validation_data(mut self, x: &Tensor, y: &Tensor) -> Self {
+        self.validation = Validation::Data(x.clone(), y.clone());
+        self
+    }
+
+    /// Holds out the last `fraction` of the training data for validation.
+    pub fn validation_split(mut self, fraction: f64) -> Self {
+        self.validation = Validation::Split(fraction);
+        self
+    }
+
+    /// Keeps the samples in order (no shuffling).
+    pub fn no_shuffle(mut self) -> Self {
+        self.shuffle = false;
+        self
+    }
+
+    /// Prints nothing while training (Keras: `verbose=0`).
+    pub fn quiet(mut self) -> Self {
+        self.verbose = false;
+        self
+    }
+}

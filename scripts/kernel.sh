@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Starts the evcxr kernel for the course (Jupyter runs this through the kernel spec).
+#
+# evcxr compiles every dependency in a fresh temporary directory unless EVCXR_TMPDIR
+# names one. We give each kernel a persistent build slot in the per-user cache, so
+# Candle, polars, plotters and image are compiled once per machine and reused by every
+# later kernel, notebook, clone and CI run. A slot is held with an exclusive lock for
+# the kernel's whole life (the lock's file descriptor is inherited by evcxr), so two
+# kernels never build in the same directory: a second kernel takes the next free slot,
+# which evcxr's own compilation cache (`:cache` in init.evcxr) fills in well under a
+# minute instead of recompiling everything.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+
+# Slots are keyed by the compiler and evcxr versions: artifacts of another compiler are
+# useless, and cargo's own fingerprints handle every dependency change within a key.
+key="$( (rustc -vV; echo "evcxr $EVCXR_VERSION") | sha256sum | cut -c1-16)"
+base="$DLCOURSE_CACHE/evcxr/$key"
+mkdir -p "$base/.cargo"
+# Dependencies (Candle above all) are optimised fully; the cells themselves compile at
+# the opt-level set in init.evcxr. Cargo finds this file above every slot directory.
+cat > "$base/.cargo/config.toml" <<'TOML'
+[profile.dev.package."*"]
+opt-level = 3
+debug = false
+TOML
+
+slot=""
+for i in 0 1 2 3 4 5 6 7; do
+  exec 9>"$base/slot-$i.lock"
+  if flock -n 9; then slot="$base/slot-$i"; break; fi
+  exec 9>&-
+done
+if [ -z "$slot" ]; then
+  say "all 8 build slots are in use; waiting for slot 0"
+  exec 9>"$base/slot-0.lock"
+  flock 9
+  slot="$base/slot-0"
+fi
+mkdir -p "$slot"
+# Build with exactly the dependency versions the repository tests (its Cargo.lock).
+cp "$ROOT/Cargo.lock" "$slot/Cargo.lock"
+
+export EVCXR_TMPDIR="$slot"
+export EVCXR_CONFIG_DIR="$ROOT/scripts/evcxr"
+export DLCOURSE_ROOT="$ROOT"
+# Cells run from the notebooks folder wherever Jupyter was started, so the first cell's
+# `:dep dlcourse = { path = "../crate" }` always finds the crate.
+cd "$ROOT/notebooks"
+exec evcxr_jupyter "$@"

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Executes the lessons headlessly through the real evcxr kernel.
+#
+#   scripts/run-notebooks.sh [--profile quick|full] [--timeout SECONDS] [NOTEBOOK...]
+#
+# With no NOTEBOOK, runs every notebooks/*.ipynb in order. Executed copies (outputs and
+# pictures included) go to target/notebooks/; the sources are never modified. The
+# profile (default: $DLCOURSE_PROFILE, else full) and the data directory
+# ($DLCOURSE_DATA, else ../shared/data when present, else data/) are passed to the kernel.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+
+profile="${DLCOURSE_PROFILE:-full}"
+cell_timeout=3600
+notebooks=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --profile) profile="${2:?--profile needs quick or full}"; shift 2 ;;
+    --profile=*) profile="${1#*=}"; shift ;;
+    --timeout) cell_timeout="${2:?--timeout needs seconds}"; shift 2 ;;
+    -h|--help) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -*) die "unknown option $1 (see --help)" ;;
+    *) notebooks+=("$1"); shift ;;
+  esac
+done
+case "$profile" in quick|full) ;; *) die "--profile must be quick or full, not '$profile'" ;; esac
+if [ ${#notebooks[@]} -eq 0 ]; then
+  notebooks=("$ROOT"/notebooks/*.ipynb)
+fi
+for nb in "${notebooks[@]}"; do [ -f "$nb" ] || die "no notebook at $nb"; done
+[ -x "$VENV/bin/python" ] && [ -f "$VENV/share/jupyter/kernels/$KERNEL_NAME/kernel.json" ] \
+  || die "the kernel is not set up: run scripts/setup.sh first"
+
+export DLCOURSE_PROFILE="$profile"
+DLCOURSE_DATA="$(default_data_dir)"
+export DLCOURSE_DATA
+export JUPYTER_PATH="$VENV/share/jupyter${JUPYTER_PATH:+:$JUPYTER_PATH}"
+say "profile $DLCOURSE_PROFILE, data $DLCOURSE_DATA, ${#notebooks[@]} notebook(s)"
+exec "$VENV/bin/python" "$ROOT/scripts/run_notebooks.py" \
+  --out "$ROOT/target/notebooks" --cell-timeout "$cell_timeout" "${notebooks[@]}"

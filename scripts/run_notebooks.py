@@ -1,0 +1,117 @@
+"""Executes course notebooks headlessly through the real evcxr kernel.
+
+Called by scripts/run-notebooks.sh (which sets up the environment); see --help.
+Each notebook runs in a fresh "Rust (dlcourse)" kernel, cell by cell. Executed copies,
+with their outputs and pictures, are written under target/notebooks/ even when a cell
+fails. On failure the notebook, the cell number and the error are named, and the exit
+status is non-zero.
+"""
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
+
+
+def cell_source_head(cell, lines=3):
+    text = "".join(cell.source) if isinstance(cell.source, list) else cell.source
+    head = text.strip().splitlines()[:lines]
+    return "\n".join("    | " + line for line in head)
+
+
+def error_text(cell):
+    """The error outputs of an executed cell, as plain text."""
+    parts = []
+    for out in cell.get("outputs", []):
+        if out.get("output_type") == "error":
+            parts.append(f"{out.get('ename', '')}: {out.get('evalue', '')}".strip(": "))
+            parts.extend(out.get("traceback", [])[:20])
+        elif out.get("output_type") == "stream" and out.get("name") == "stderr":
+            parts.append(out.get("text", "")[-2000:])
+    return "\n".join(p for p in parts if p)
+
+
+def run_one(path, out_dir, kernel, cell_timeout, notebook_timeout):
+    """Runs one notebook; returns (ok, seconds, message)."""
+    nb = nbformat.read(path, as_version=4)
+    client = NotebookClient(
+        nb,
+        kernel_name=kernel,
+        timeout=cell_timeout,
+        allow_errors=False,
+        record_timing=True,
+        resources={"metadata": {"path": str(path.parent)}},
+    )
+    start = time.monotonic()
+    code_cells = 0
+    ok, message = True, ""
+    try:
+        with client.setup_kernel():
+            for index, cell in enumerate(nb.cells):
+                if cell.cell_type != "code":
+                    continue
+                code_cells += 1
+                elapsed = time.monotonic() - start
+                if elapsed > notebook_timeout:
+                    raise TimeoutError(
+                        f"the notebook ran past its {notebook_timeout:.0f} s limit before cell {index + 1}"
+                    )
+                try:
+                    client.execute_cell(cell, index)
+                except (CellExecutionError, CellTimeoutError, DeadKernelError) as err:
+                    detail = error_text(cell) or str(err)
+                    kind = {
+                        CellTimeoutError: f"timed out after {cell_timeout} s",
+                        DeadKernelError: "the kernel died",
+                    }.get(type(err), "raised an error")
+                    raise RuntimeError(
+                        f"cell {index + 1} (code cell {code_cells}) {kind}:\n"
+                        f"{cell_source_head(cell)}\n{detail}"
+                    ) from None
+    except (RuntimeError, TimeoutError) as err:
+        ok, message = False, str(err)
+    except Exception as err:  # kernel could not start, etc.
+        ok, message = False, f"{type(err).__name__}: {err}"
+    seconds = time.monotonic() - start
+    out_dir.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, out_dir / path.name)
+    return ok, seconds, message
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("notebooks", nargs="+", type=Path)
+    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--kernel", default="dlcourse-rust")
+    parser.add_argument("--cell-timeout", type=int, default=3600)
+    parser.add_argument("--notebook-timeout", type=int, default=5400)
+    args = parser.parse_args()
+
+    results = []
+    for path in args.notebooks:
+        print(f"== {path.name} (profile {os.environ.get('DLCOURSE_PROFILE', 'full')})", flush=True)
+        ok, seconds, message = run_one(
+            path.resolve(), args.out, args.kernel, args.cell_timeout, args.notebook_timeout
+        )
+        results.append((path.name, ok, seconds))
+        if ok:
+            print(f"   ok in {seconds:.1f} s -> {args.out / path.name}", flush=True)
+        else:
+            print(f"FAILED: {path} — {message}", file=sys.stderr, flush=True)
+
+    width = max(len(name) for name, _, _ in results)
+    print(f"\n{'notebook':<{width}}  {'result':<6}  seconds")
+    for name, ok, seconds in results:
+        print(f"{name:<{width}}  {'ok' if ok else 'FAILED':<6}  {seconds:7.1f}")
+    failed = [name for name, ok, _ in results if not ok]
+    print(f"notebooks: {len(results) - len(failed)} passed, {len(failed)} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# The project's test command (CI runs exactly this): sets up what is missing, runs the
+# crate's unit, doc and integration tests, then every notebook in the quick profile
+# through the real kernel.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+cd "$ROOT"
+start=$SECONDS
+
+"$ROOT/scripts/setup.sh"
+DLCOURSE_DATA="$(default_data_dir)"
+export DLCOURSE_DATA
+say "cargo test (data: $DLCOURSE_DATA)"
+cargo test --workspace --locked
+say "notebooks, quick profile"
+"$ROOT/scripts/run-notebooks.sh" --profile quick
+say "all tests passed in $((SECONDS - start)) s"

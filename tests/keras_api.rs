@@ -1,0 +1,168 @@
+//! The Keras-shaped API end to end: build, summary, compile, fit, evaluate, predict,
+//! save/load, reproducibility and divergence detection.
+
+use dlcourse::prelude::*;
+use dlcourse_tests::temp_dir;
+
+fn xor() -> Result<(Tensor, Tensor)> {
+    let dev = Device::Cpu;
+    let x = Tensor::new(&[[0f32, 0.], [0., 1.], [1., 0.], [1., 1.]], &dev)?;
+    let y = Tensor::new(&[[0f32], [1.], [1.], [0.]], &dev)?;
+    Ok((x, y))
+}
+
+fn xor_model(seed: u64) -> Result<Model> {
+    let mut model = Sequential::new(&[2])
+        .add(Dense::new(8).activation(Activation::Tanh))
+        .add(Dense::new(1).activation(Activation::Sigmoid))
+        .build(&Device::Cpu, seed)?;
+    model.compile(
+        Optimizer::adam(0.05),
+        Loss::BinaryCrossEntropy,
+        &[Metric::Accuracy],
+    )?;
+    Ok(model)
+}
+
+#[test]
+fn mnist_mlp_has_keras_parameter_count() -> Result<()> {
+    let model = Sequential::new(&[784])
+        .add(Dense::new(512).activation(Activation::Relu))
+        .add(Dense::new(10).activation(Activation::Softmax))
+        .build(&Device::Cpu, 0)?;
+    let summary = model.summary();
+    assert_eq!(summary.total_params(), 407_050);
+    assert_eq!(summary.layer_params(), vec![401_920, 5_130]);
+    let text = summary.to_string();
+    assert!(
+        text.contains("dense_1 (Dense)") && text.contains("407,050"),
+        "{text}"
+    );
+    Ok(())
+}
+
+#[test]
+fn learns_xor_and_reports_accuracy() -> Result<()> {
+    let (x, y) = xor()?;
+    let mut model = xor_model(1)?;
+    let history = model.fit(&x, &y, Fit::epochs(300).batch_size(4).quiet())?;
+    assert_eq!(history.epochs(), 300);
+    assert!(
+        history.loss()[299] < history.loss()[0] / 10.0,
+        "{:?}",
+        history.loss().last()
+    );
+    let scores = model.evaluate(&x, &y)?;
+    assert_eq!(scores[1], ("accuracy".to_string(), 1.0));
+    let p: Vec<f32> = model.predict(&x)?.flatten_all()?.to_vec1()?;
+    assert!(
+        p[0] < 0.2 && p[1] > 0.8 && p[2] > 0.8 && p[3] < 0.2,
+        "{p:?}"
+    );
+    Ok(())
+}
+
+#[test]
+fn same_seed_gives_the_same_run_bit_for_bit() -> Result<()> {
+    let (x, y) = xor()?;
+    let run = |seed| -> Result<(Vec<f64>, Vec<f32>)> {
+        let mut model = xor_model(seed)?;
+        let history = model.fit(&x, &y, Fit::epochs(20).batch_size(2).quiet())?;
+        let w: Vec<f32> = model.weight("dense.weight")?.flatten_all()?.to_vec1()?;
+        Ok((history.loss().to_vec(), w))
+    };
+    assert_eq!(run(7)?, run(7)?);
+    assert_ne!(run(7)?.1, run(8)?.1);
+    Ok(())
+}
+
+#[test]
+fn save_then_load_gives_the_same_predictions() -> Result<()> {
+    let (x, y) = xor()?;
+    let mut trained = xor_model(3)?;
+    trained.fit(&x, &y, Fit::epochs(50).quiet())?;
+    let path = temp_dir("save_load").join("xor.safetensors");
+    trained.save_weights(&path)?;
+    let mut fresh = xor_model(99)?;
+    assert_ne!(
+        fresh.predict(&x)?.to_vec2::<f32>()?,
+        trained.predict(&x)?.to_vec2::<f32>()?
+    );
+    fresh.load_weights(&path)?;
+    assert_eq!(
+        fresh.predict(&x)?.to_vec2::<f32>()?,
+        trained.predict(&x)?.to_vec2::<f32>()?
+    );
+    Ok(())
+}
+
+#[test]
+fn divergence_stops_training_with_a_clear_error() -> Result<()> {
+    let data = toy::celsius_fahrenheit()?;
+    let mut model = Sequential::new(&[1])
+        .add(Dense::new(1))
+        .build(&Device::Cpu, 0)?;
+    model.compile(Optimizer::sgd(10.0), Loss::MeanSquaredError, &[])?;
+    let err = model
+        .fit(&data.x, &data.y, Fit::epochs(200).quiet())
+        .unwrap_err();
+    let text = err.to_string();
+    assert!(matches!(err, Error::NonFiniteLoss { .. }), "{text}");
+    assert!(
+        text.contains("learning rate") && text.contains("epoch"),
+        "{text}"
+    );
+    Ok(())
+}
+
+#[test]
+fn bad_shapes_and_misuse_are_explained() -> Result<()> {
+    let data = toy::celsius_fahrenheit()?;
+    let mut model = Sequential::new(&[2])
+        .add(Dense::new(1))
+        .build(&Device::Cpu, 0)?;
+    let not_compiled = model
+        .fit(&data.x, &data.y, Fit::epochs(1))
+        .unwrap_err()
+        .to_string();
+    assert!(not_compiled.contains("compile"), "{not_compiled}");
+    model.compile(Optimizer::adam(0.1), Loss::MeanSquaredError, &[])?;
+    let wrong_input = model
+        .fit(&data.x, &data.y, Fit::epochs(1))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        wrong_input.contains("[N, 2]") && wrong_input.contains("[7, 1]"),
+        "{wrong_input}"
+    );
+    let bad_metric = model
+        .compile(
+            Optimizer::adam(0.1),
+            Loss::MeanSquaredError,
+            &[Metric::Accuracy],
+        )
+        .unwrap_err()
+        .to_string();
+    assert!(bad_metric.contains("regression"), "{bad_metric}");
+    Ok(())
+}
+
+#[test]
+fn history_plot_renders_a_non_blank_png() -> Result<()> {
+    let (x, y) = xor()?;
+    let mut model = xor_model(1)?;
+    let history = model.fit(&x, &y, Fit::epochs(30).validation_data(&x, &y).quiet())?;
+    assert!(history.get("val_accuracy").is_some());
+    let figure = history.plot();
+    let image = figure.to_image()?;
+    assert_eq!((image.width(), image.height()), (960, 400));
+    let non_white = image.pixels().filter(|p| p.0 != [255, 255, 255]).count();
+    assert!(non_white > 5_000, "only {non_white} drawn pixels");
+    let dir = temp_dir("history_plot");
+    figure.save(dir.join("h.png"))?;
+    figure.save(dir.join("h.svg"))?;
+    let svg = std::fs::read_to_string(dir.join("h.svg")).expect("written");
+    assert!(svg.contains("<svg") && svg.contains("validation accuracy"));
+    assert!(figure.save(dir.join("h.txt")).is_err());
+    Ok(())
+}

@@ -1,0 +1,47 @@
+//! The headless runner through the real evcxr kernel: a failing cell must make it exit
+//! non-zero and name the notebook and the cell. Needs `scripts/setup.sh` to have run
+//! (the project's test command does that first).
+
+use dlcourse_tests::repo_root;
+use std::process::Command;
+
+#[test]
+fn a_failing_cell_fails_the_run_and_is_named() {
+    let root = repo_root();
+    assert!(
+        root.join(".venv/share/jupyter/kernels/dlcourse-rust/kernel.json")
+            .exists(),
+        "the kernel is not set up: run scripts/setup.sh first (scripts/test.sh does)"
+    );
+    let output = Command::new(root.join("scripts/run-notebooks.sh"))
+        .args(["--profile", "quick", "--timeout", "600"])
+        .arg(root.join("tests/fixtures/failing.ipynb"))
+        .output()
+        .expect("scripts/run-notebooks.sh runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let all = format!("{stdout}\n{stderr}");
+    assert!(
+        !output.status.success(),
+        "the runner passed a failing notebook:\n{all}"
+    );
+    assert!(all.contains("failing.ipynb"), "notebook not named:\n{all}");
+    assert!(
+        all.contains("cell 3 (code cell 2)"),
+        "cell not named:\n{all}"
+    );
+    assert!(
+        all.contains("deliberate failure of the fixture"),
+        "error not shown:\n{all}"
+    );
+    assert!(
+        !all.contains("never reached"),
+        "ran past the failure:\n{all}"
+    );
+    let executed = root.join("target/notebooks/failing.ipynb");
+    let saved = std::fs::read_to_string(&executed).expect("the executed copy is written");
+    assert!(
+        saved.contains("deliberate failure"),
+        "executed copy lacks the error"
+    );
+}
