@@ -41,6 +41,12 @@ mkdir -p "$slot"
 # Build with exactly the dependency versions the repository tests (its Cargo.lock).
 cp "$ROOT/Cargo.lock" "$slot/Cargo.lock"
 
+# evcxr links each cell against the toolchain's libstd with a relative RUNPATH, then
+# moves the library one folder up; under a home-relative cache that path no longer
+# resolves ("dlopen failed"). Naming the toolchain's library folder fixes the lookup.
+sysroot="$(rustc --print sysroot)"
+host="$(rustc -vV | sed -n 's/^host: //p')"
+export LD_LIBRARY_PATH="$sysroot/lib/rustlib/$host/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 export EVCXR_TMPDIR="$slot"
 export EVCXR_CONFIG_DIR="$ROOT/scripts/evcxr"
 export DLCOURSE_ROOT="$ROOT"

@@ -9,6 +9,7 @@ status is non-zero.
 
 import argparse
 import os
+import re
 import sys
 import time
 from pathlib import Path
@@ -34,6 +35,26 @@ def error_text(cell):
         elif out.get("output_type") == "stream" and out.get("name") == "stderr":
             parts.append(out.get("text", "")[-2000:])
     return "\n".join(p for p in parts if p)
+
+
+# evcxr catches a panic in a cell (so the learner keeps their variables), prints it to
+# stderr and reports the cell as successful. A headless run must fail on it.
+PANIC = re.compile(r"^thread '.*' (\(\d+\) )?panicked at ", re.MULTILINE)
+
+
+def panic_text(cell):
+    """The panic message printed by a cell, or None."""
+    stderr = "".join(
+        out.get("text", "")
+        for out in cell.get("outputs", [])
+        if out.get("output_type") == "stream" and out.get("name") == "stderr"
+    )
+    match = PANIC.search(stderr)
+    if not match:
+        return None
+    lines = stderr[match.start():].splitlines()
+    message = [line for line in lines[:12] if not line.startswith(("stack backtrace", "   "))]
+    return "\n".join(message)
 
 
 def run_one(path, out_dir, kernel, cell_timeout, notebook_timeout):
@@ -73,6 +94,12 @@ def run_one(path, out_dir, kernel, cell_timeout, notebook_timeout):
                         f"cell {index + 1} (code cell {code_cells}) {kind}:\n"
                         f"{cell_source_head(cell)}\n{detail}"
                     ) from None
+                panic = panic_text(cell)
+                if panic:
+                    raise RuntimeError(
+                        f"cell {index + 1} (code cell {code_cells}) panicked:\n"
+                        f"{cell_source_head(cell)}\n{panic}"
+                    )
     except (RuntimeError, TimeoutError) as err:
         ok, message = False, str(err)
     except Exception as err:  # kernel could not start, etc.

@@ -23,8 +23,8 @@ else
 fi
 
 # 2. The evcxr Jupyter kernel, at the pinned version.
-have="$(evcxr_jupyter --version 2>/dev/null | awk '{print $2}' || true)"
-if [ "$have" = "$EVCXR_VERSION" ]; then
+have="$(cargo install --list 2>/dev/null | sed -n 's/^evcxr_jupyter v\([0-9.]*\):$/\1/p')"
+if [ "$have" = "$EVCXR_VERSION" ] && command -v evcxr_jupyter >/dev/null; then
   say "evcxr_jupyter $EVCXR_VERSION: already installed"
 else
   say "evcxr_jupyter: installing $EVCXR_VERSION with cargo install --locked (about 15 minutes on 2 cores)"

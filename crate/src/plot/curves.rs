@@ -4,6 +4,8 @@ use crate::error::Result;
 use crate::plot::figure::drawing;
 use crate::plot::{Figure, Plot, font, palette};
 use plotters::coord::Shift;
+use plotters::coord::ranged1d::ValueFormatter;
+use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 
 /// One named line.
@@ -144,12 +146,12 @@ impl Plot for Curves {
 }
 
 impl Curves {
-    fn draw_on<DB, Y>(
+    fn draw_on<'a, DB, Y>(
         &self,
-        mut chart: ChartContext<'_, DB, Cartesian2d<RangedCoordf64, Y>>,
+        mut chart: ChartContext<'a, DB, Cartesian2d<RangedCoordf64, Y>>,
     ) -> Result<()>
     where
-        DB: DrawingBackend,
+        DB: DrawingBackend + 'a,
         Y: Ranged<ValueType = f64> + ValueFormatter<f64>,
     {
         chart
