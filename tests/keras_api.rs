@@ -166,3 +166,64 @@ fn history_plot_renders_a_non_blank_png() -> Result<()> {
     assert!(figure.save(dir.join("h.txt")).is_err());
     Ok(())
 }
+
+#[test]
+fn course_models_have_keras_parameter_counts_and_shapes() -> Result<()> {
+    let cnn = Sequential::new(&[1, 28, 28])
+        .add(Conv2d::new(32, 3).activation(Activation::Relu))
+        .add(Conv2d::new(64, 3).activation(Activation::Relu))
+        .add(MaxPool2d(2))
+        .add(Dropout(0.25))
+        .add(Flatten)
+        .add(Dense::new(128).activation(Activation::Relu))
+        .add(Dropout(0.5))
+        .add(Dense::new(10).activation(Activation::Softmax))
+        .build(&Device::Cpu, 0)?;
+    assert_eq!(cnn.summary().total_params(), 1_199_882);
+    let x = Tensor::zeros((2, 1, 28, 28), DType::F32, &Device::Cpu)?;
+    assert_eq!(cnn.predict(&x)?.dims(), &[2, 10]);
+
+    let sentiment = Sequential::new(&[80])
+        .add(Embedding::new(20_000, 128))
+        .add(Lstm::new(128).dropout(0.2))
+        .add(Dense::new(1).activation(Activation::Sigmoid))
+        .build(&Device::Cpu, 0)?;
+    assert_eq!(sentiment.summary().total_params(), 2_691_713);
+    let ids = Tensor::zeros((3, 80), DType::U32, &Device::Cpu)?;
+    assert_eq!(sentiment.predict(&ids)?.dims(), &[3, 1]);
+
+    // The lesson-15 decoder: Dense → 64×7×7 → three transposed convolutions → 1×28×28.
+    let decoder = Sequential::new(&[2])
+        .add(Dense::new(7 * 7 * 64).activation(Activation::Relu))
+        .add(Reshape(vec![64, 7, 7]))
+        .add(
+            ConvTranspose2d::new(128, 3)
+                .stride(2)
+                .padding(Padding::Same),
+        )
+        .add(ConvTranspose2d::new(64, 3).stride(2).padding(Padding::Same))
+        .add(
+            ConvTranspose2d::new(1, 3)
+                .padding(Padding::Same)
+                .activation(Activation::Sigmoid),
+        )
+        .build(&Device::Cpu, 0)?;
+    let z = Tensor::zeros((4, 2), DType::F32, &Device::Cpu)?;
+    assert_eq!(decoder.predict(&z)?.dims(), &[4, 1, 28, 28]);
+    Ok(())
+}
+
+#[test]
+fn a_layer_that_cannot_fit_names_itself() {
+    let err = Sequential::new(&[784])
+        .add(Dense::new(10))
+        .add(Conv2d::new(8, 3))
+        .build(&Device::Cpu, 0)
+        .err()
+        .expect("a convolution cannot follow a flat layer");
+    let text = err.to_string();
+    assert!(
+        text.contains("conv2d") && text.contains("layer 2") && text.contains("Reshape"),
+        "{text}"
+    );
+}

@@ -44,7 +44,10 @@ pub use error::{Error, Result};
 pub mod prelude {
     pub use crate::data::toy;
     pub use crate::keras::{Model, Sequential};
-    pub use crate::nn::{Activation, Dense};
+    pub use crate::nn::{
+        Activation, BatchNorm, Conv2d, ConvTranspose2d, Dense, Dropout, Embedding, Flatten, Lstm,
+        MaxPool2d, Padding, Reshape,
+    };
     pub use crate::plot::{Curves, Figure};
     pub use crate::profile::Profile;
     pub use crate::train::{Fit, History, Loss, Metric, Optimizer};

@@ -23,6 +23,7 @@ pub(crate) struct Layer {
 pub struct Model {
     pub(crate) layers: Vec<Layer>,
     pub(crate) input_shape: Vec<usize>,
+    pub(crate) input_dtype: DType,
     pub(crate) output_activation: Activation,
     pub(crate) vars: VarMap,
     pub(crate) device: Device,
@@ -34,6 +35,7 @@ impl Model {
     pub(crate) fn new(
         layers: Vec<Layer>,
         input_shape: Vec<usize>,
+        input_dtype: DType,
         output_activation: Activation,
         vars: VarMap,
         device: Device,
@@ -42,6 +44,7 @@ impl Model {
         Model {
             layers,
             input_shape,
+            input_dtype,
             output_activation,
             vars,
             device,
@@ -81,7 +84,7 @@ impl Model {
     }
 
     /// Checks that `xs` is a batch of samples of the model's input shape, and converts it
-    /// to f32 on the model's device.
+    /// to the first layer's dtype (f32, or u32 token ids) on the model's device.
     pub(crate) fn check_input(&self, xs: &Tensor) -> Result<Tensor> {
         let dims = xs.dims();
         if dims.len() != self.input_shape.len() + 1 || dims[1..] != self.input_shape[..] {
@@ -98,10 +101,10 @@ impl Model {
                  batch dimension too: x.unsqueeze(0)?",
             ));
         }
-        let xs = if xs.dtype() == DType::F32 {
+        let xs = if xs.dtype() == self.input_dtype {
             xs.clone()
         } else {
-            xs.to_dtype(DType::F32)?
+            xs.to_dtype(self.input_dtype)?
         };
         Ok(xs.to_device(&self.device)?)
     }

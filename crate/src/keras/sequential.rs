@@ -2,7 +2,7 @@
 
 use crate::error::{Error, Result};
 use crate::keras::model::{Layer, Model};
-use crate::nn::{Activation, LayerSpec, SeededVarMap};
+use crate::nn::{Activation, BuildContext, LayerSpec, SeededVarMap};
 use candle_core::{DType, Device};
 use candle_nn::{VarBuilder, VarMap};
 
@@ -50,6 +50,7 @@ impl Sequential {
                     .into(),
             ));
         }
+        let input_dtype = self.specs[0].input_dtype();
         let output_activation = self
             .specs
             .last_mut()
@@ -69,7 +70,13 @@ impl Sequential {
                 n => format!("{}_{n}", kind.to_ascii_lowercase()),
             };
             *seen += 1;
-            let built = spec.build(&shape, vb.pp(&name)).map_err(|err| match err {
+            let ctx = BuildContext {
+                vb: vb.pp(&name),
+                seed: seed
+                    .wrapping_add(1 + layers.len() as u64)
+                    .wrapping_mul(0x9e37_79b9_7f4a_7c15),
+            };
+            let built = spec.build(&shape, ctx).map_err(|err| match err {
                 Error::Shape {
                     context,
                     expected,
@@ -99,6 +106,7 @@ impl Sequential {
         Ok(Model::new(
             layers,
             self.input_shape,
+            input_dtype,
             output_activation,
             vars,
             device.clone(),

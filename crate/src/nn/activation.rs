@@ -2,9 +2,8 @@
 //! layer of their own.
 
 use crate::error::Result;
-use crate::nn::{BuiltLayer, LayerSpec};
+use crate::nn::{BuildContext, BuiltLayer, LayerSpec};
 use candle_core::{Module, Tensor};
-use candle_nn::VarBuilder;
 
 /// The activation functions of the course.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
@@ -75,7 +74,7 @@ impl LayerSpec for Activation {
         "Activation"
     }
 
-    fn build(&self, input_shape: &[usize], _vb: VarBuilder) -> Result<BuiltLayer> {
+    fn build(&self, input_shape: &[usize], _ctx: BuildContext) -> Result<BuiltLayer> {
         Ok(BuiltLayer {
             module: Box::new(ActivationLayer(*self)),
             output_shape: input_shape.to_vec(),

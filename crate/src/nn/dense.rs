@@ -2,9 +2,10 @@
 //! `Linear`.
 
 use crate::error::{Error, Result};
-use crate::nn::{Activation, BuiltLayer, LayerSpec};
+use crate::nn::glorot_uniform;
+use crate::nn::{Activation, BuildContext, BuiltLayer, LayerSpec};
 use candle_core::{Module, Tensor};
-use candle_nn::{Init, Linear, VarBuilder};
+use candle_nn::{Init, Linear};
 
 /// A fully connected layer of `units` neurons.
 ///
@@ -54,7 +55,8 @@ impl LayerSpec for Dense {
         "Dense"
     }
 
-    fn build(&self, input_shape: &[usize], vb: VarBuilder) -> Result<BuiltLayer> {
+    fn build(&self, input_shape: &[usize], ctx: BuildContext) -> Result<BuiltLayer> {
+        let vb = ctx.vb;
         let [inputs] = input_shape else {
             return Err(Error::shape(
                 "building a Dense layer",
@@ -71,14 +73,10 @@ impl LayerSpec for Dense {
                 "give Dense::new a positive number of units",
             ));
         }
-        let limit = (6.0 / (inputs + self.units) as f64).sqrt();
         let weight = vb.get_with_hints(
             (self.units, *inputs),
             "weight",
-            Init::Uniform {
-                lo: -limit,
-                up: limit,
-            },
+            glorot_uniform(*inputs, self.units),
         )?;
         let bias = vb.get_with_hints(self.units, "bias", Init::Const(0.0))?;
         Ok(BuiltLayer {

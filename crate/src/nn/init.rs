@@ -13,6 +13,16 @@ use rand::{Rng, SeedableRng};
 use rand_distr::{Distribution, Normal};
 use std::sync::Mutex;
 
+/// Keras' default initialiser for weights (`glorot_uniform`): uniform in ±√(6 / (fan_in +
+/// fan_out)), which keeps the scale of signals steady from layer to layer.
+pub fn glorot_uniform(fan_in: usize, fan_out: usize) -> Init {
+    let limit = (6.0 / (fan_in + fan_out).max(1) as f64).sqrt();
+    Init::Uniform {
+        lo: -limit,
+        up: limit,
+    }
+}
+
 /// A `VarMap` whose new variables are drawn from a seeded random generator.
 ///
 /// Use it through `VarBuilder::from_backend(Box::new(seeded), dtype, device)`; every

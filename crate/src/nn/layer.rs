@@ -2,8 +2,17 @@
 
 use crate::error::Result;
 use crate::nn::Activation;
-use candle_core::ModuleT;
+use candle_core::{DType, ModuleT};
 use candle_nn::VarBuilder;
+
+/// What a layer gets when it is built: where to create its parameters, and a seed of
+/// its own for anything random it does later (dropout masks).
+pub struct BuildContext<'a> {
+    /// Creates the layer's parameters (already prefixed with the layer's name).
+    pub vb: VarBuilder<'a>,
+    /// A seed derived from the model's seed and the layer's position.
+    pub seed: u64,
+}
 
 /// A layer before it is built: knows how to create its parameters once the shape of its
 /// input is known (Keras infers these shapes the same way).
@@ -11,9 +20,15 @@ pub trait LayerSpec {
     /// The Keras class name shown by `summary()`, e.g. `"Dense"`.
     fn kind(&self) -> &'static str;
 
-    /// Creates the layer's parameters under `vb` for inputs of `input_shape` (one sample,
-    /// without the batch dimension) and returns the module with its output shape.
-    fn build(&self, input_shape: &[usize], vb: VarBuilder) -> Result<BuiltLayer>;
+    /// Creates the layer's parameters for inputs of `input_shape` (one sample, without the
+    /// batch dimension) and returns the module with its output shape.
+    fn build(&self, input_shape: &[usize], ctx: BuildContext) -> Result<BuiltLayer>;
+
+    /// The dtype of the inputs this layer takes when it comes first: f32 for most,
+    /// integer token ids (u32) for an embedding.
+    fn input_dtype(&self) -> DType {
+        DType::F32
+    }
 
     /// Removes and returns the activation this layer applies last, if any.
     ///
@@ -31,4 +46,14 @@ pub struct BuiltLayer {
     pub module: Box<dyn ModuleT + Send + Sync>,
     /// Shape of one output sample (without the batch dimension).
     pub output_shape: Vec<usize>,
+}
+
+impl BuiltLayer {
+    /// A built layer from a module and its output shape.
+    pub fn new(module: impl ModuleT + Send + Sync + 'static, output_shape: Vec<usize>) -> Self {
+        BuiltLayer {
+            module: Box::new(module),
+            output_shape,
+        }
+    }
 }

@@ -1,0 +1,99 @@
+//! `Dropout`: during training, zero a random fraction of the inputs and scale the rest up;
+//! at inference, pass everything through unchanged.
+
+use crate::error::{Error, Result};
+use crate::nn::{BuildContext, BuiltLayer, LayerSpec};
+use candle_core::{ModuleT, Tensor};
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use std::sync::Mutex;
+
+/// Drops each input with probability `rate` while training (Keras: `Dropout(0.2)`).
+///
+/// The masks come from a generator seeded by the model, so a run repeats exactly.
+#[derive(Debug, Clone, Copy)]
+pub struct Dropout(pub f64);
+
+/// The built layer: its own seeded generator for the masks.
+pub(crate) struct DropoutModule {
+    rate: f64,
+    rng: Mutex<StdRng>,
+}
+
+impl DropoutModule {
+    /// A dropout module dropping `rate` of its inputs, masks drawn from `seed`.
+    pub(crate) fn new(rate: f64, seed: u64) -> Self {
+        DropoutModule {
+            rate,
+            rng: Mutex::new(StdRng::seed_from_u64(seed)),
+        }
+    }
+}
+
+impl ModuleT for DropoutModule {
+    fn forward_t(&self, xs: &Tensor, train: bool) -> candle_core::Result<Tensor> {
+        if !train || self.rate == 0.0 {
+            return Ok(xs.clone());
+        }
+        let keep = 1.0 - self.rate;
+        let scale = (1.0 / keep) as f32;
+        let mask: Vec<f32> = {
+            let mut rng = self
+                .rng
+                .lock()
+                .expect("the dropout generator is never poisoned");
+            (0..xs.elem_count())
+                .map(|_| {
+                    if rng.random::<f64>() < keep {
+                        scale
+                    } else {
+                        0.0
+                    }
+                })
+                .collect()
+        };
+        let mask = Tensor::from_vec(mask, xs.shape(), xs.device())?.to_dtype(xs.dtype())?;
+        xs.mul(&mask)
+    }
+}
+
+impl LayerSpec for Dropout {
+    fn kind(&self) -> &'static str {
+        "Dropout"
+    }
+
+    fn build(&self, input_shape: &[usize], ctx: BuildContext) -> Result<BuiltLayer> {
+        if !(0.0..1.0).contains(&self.0) {
+            return Err(Error::shape(
+                "building a Dropout layer",
+                "a rate in [0, 1)",
+                self.0.to_string(),
+                "pass the fraction of inputs to drop, e.g. Dropout(0.2)",
+            ));
+        }
+        Ok(BuiltLayer::new(
+            DropoutModule::new(self.0, ctx.seed),
+            input_shape.to_vec(),
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use candle_core::Device;
+
+    #[test]
+    fn dropout_is_inactive_at_inference_and_keeps_the_mean_in_training() -> Result<()> {
+        let layer = DropoutModule::new(0.5, 3);
+        let xs = Tensor::ones((100, 100), candle_core::DType::F32, &Device::Cpu)?;
+        let eval: Vec<f32> = layer.forward_t(&xs, false)?.flatten_all()?.to_vec1()?;
+        assert!(eval.iter().all(|v| *v == 1.0));
+        let train: Vec<f32> = layer.forward_t(&xs, true)?.flatten_all()?.to_vec1()?;
+        let zeros = train.iter().filter(|v| **v == 0.0).count();
+        assert!((4_500..5_500).contains(&zeros), "{zeros} of 10000 dropped");
+        let mean = train.iter().sum::<f32>() / train.len() as f32;
+        assert!((mean - 1.0).abs() < 0.05, "{mean}");
+        Ok(())
+    }
+}
