@@ -2,6 +2,7 @@
 //! save/load, reproducibility and divergence detection.
 
 use dlcourse::prelude::*;
+use dlcourse::train;
 use dlcourse_tests::temp_dir;
 
 fn xor() -> Result<(Tensor, Tensor)> {
@@ -226,4 +227,67 @@ fn a_layer_that_cannot_fit_names_itself() {
         text.contains("conv2d") && text.contains("layer 2") && text.contains("Reshape"),
         "{text}"
     );
+}
+
+#[test]
+fn early_stopping_stops_and_restores_the_best_weights() -> Result<()> {
+    // Training pulls towards y = 2x while validation wants y = 0, so the validation loss
+    // must turn upwards: early stopping has to stop long before the last epoch and put
+    // back the weights of the best epoch.
+    let dev = Device::Cpu;
+    let x = Tensor::new(&[[1f32], [2.], [3.]], &dev)?;
+    let y = (&x * 2.0)?;
+    let zeros = x.zeros_like()?;
+    let mut model = Sequential::new(&[1]).add(Dense::new(1)).build(&dev, 5)?;
+    model.compile(Optimizer::adam(0.1), Loss::MeanSquaredError, &[])?;
+    let seen = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
+    let record = seen.clone();
+    let fit = Fit::epochs(200)
+        .validation_data(&x, &zeros)
+        .quiet()
+        .callback(train::on_epoch_end(move |end| {
+            record
+                .borrow_mut()
+                .push(end.history.last("val_loss").unwrap_or(f64::NAN));
+            Ok(())
+        }))
+        .callback(train::EarlyStopping::new("val_loss", 2).restore_best_weights());
+    let history = model.fit(&x, &y, fit)?;
+    assert!(
+        history.epochs() < 50,
+        "stopped only after {} epochs",
+        history.epochs()
+    );
+    let best = seen.borrow().iter().cloned().fold(f64::INFINITY, f64::min);
+    let restored = model.evaluate(&x, &zeros)?[0].1;
+    assert!(
+        (restored - best).abs() < 1e-4 * best.max(1.0),
+        "restored {restored}, best {best}"
+    );
+    assert!(restored < *history.get("val_loss").unwrap().last().unwrap());
+    Ok(())
+}
+
+#[test]
+fn learning_rate_schedule_changes_the_rate() -> Result<()> {
+    let data = toy::celsius_fahrenheit()?;
+    let mut model = Sequential::new(&[1])
+        .add(Dense::new(1))
+        .build(&Device::Cpu, 5)?;
+    model.compile(Optimizer::adam(0.1), Loss::MeanSquaredError, &[])?;
+    let rates = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
+    let seen = rates.clone();
+    let fit = Fit::epochs(4)
+        .quiet()
+        .callback(train::LearningRateSchedule::Step {
+            every: 2,
+            factor: 0.5,
+        })
+        .callback(train::on_epoch_end(move |end| {
+            seen.borrow_mut().push(end.learning_rate().unwrap());
+            Ok(())
+        }));
+    model.fit(&data.x, &data.y, fit)?;
+    assert_eq!(*rates.borrow(), vec![0.1, 0.05, 0.05, 0.025]);
+    Ok(())
 }

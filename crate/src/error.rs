@@ -67,7 +67,7 @@ pub enum Error {
         /// 1-based batch within the epoch.
         batch: usize,
         /// The loss value (NaN or ±inf).
-        value: f32,
+        value: f64,
         /// The learning rate in use.
         learning_rate: f64,
     },

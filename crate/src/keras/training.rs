@@ -2,9 +2,10 @@
 
 use crate::error::{Error, Result};
 use crate::keras::Model;
-use crate::train::{Batches, Fit, History, Loss, Metric, Optimizer, ParamUpdate, Validation};
-use candle_core::{D, Tensor};
-use std::time::Instant;
+use crate::train::{
+    Batches, Fit, Logs, Loss, Metric, Optimizer, ParamUpdate, TrainStep, Validation, run_epochs,
+};
+use candle_core::{D, Tensor, Var};
 
 /// Batch size for `evaluate` and `predict`: large batches are faster and change nothing.
 const INFERENCE_BATCH: usize = 1000;
@@ -14,32 +15,6 @@ pub(crate) struct Compiled {
     loss: Loss,
     metrics: Vec<Metric>,
     optimizer: Box<dyn ParamUpdate>,
-}
-
-/// Loss and metric sums over the samples of an epoch or an evaluation.
-struct Totals {
-    loss: f64,
-    correct: Vec<f64>,
-    samples: usize,
-}
-
-impl Totals {
-    fn new(metrics: usize) -> Self {
-        Totals {
-            loss: 0.0,
-            correct: vec![0.0; metrics],
-            samples: 0,
-        }
-    }
-
-    /// The mean loss and metrics, named with `prefix` (`""` or `"val_"`).
-    fn record(&self, prefix: &str, metrics: &[Metric], history: &mut History) {
-        let n = self.samples.max(1) as f64;
-        history.push(&format!("{prefix}loss"), self.loss / n);
-        for (metric, correct) in metrics.iter().zip(&self.correct) {
-            history.push(&format!("{prefix}{}", metric.name()), correct / n);
-        }
-    }
 }
 
 impl Model {
@@ -52,9 +27,21 @@ impl Model {
         self.compiled = Some(Compiled {
             loss,
             metrics: metrics.to_vec(),
-            optimizer: optimizer.build(self.vars.all_vars())?,
+            optimizer: optimizer.build(self.sorted_vars())?,
         });
         Ok(())
+    }
+
+    /// The parameters in name order (a stable order for optimisers and snapshots).
+    fn sorted_vars(&self) -> Vec<Var> {
+        let data = self
+            .vars
+            .data()
+            .lock()
+            .expect("the var map is never poisoned");
+        let mut named: Vec<_> = data.iter().collect();
+        named.sort_by(|a, b| a.0.cmp(b.0));
+        named.into_iter().map(|(_, v)| v.clone()).collect()
     }
 
     fn compiled(&self) -> Result<&Compiled> {
@@ -67,105 +54,74 @@ impl Model {
         })
     }
 
-    /// Trains on inputs `x` and targets `y` and returns the per-epoch [`History`]
-    /// (Keras: `fit`). Targets are numbers for regression and binary cross-entropy,
-    /// one-hot rows for categorical and integer labels for sparse cross-entropy.
-    pub fn fit(&mut self, x: &Tensor, y: &Tensor, fit: Fit) -> Result<History> {
+    /// Trains on inputs `x` and targets `y` and returns the per-epoch
+    /// [`History`](crate::train::History) (Keras: `fit`). Targets are numbers for
+    /// regression and binary cross-entropy, one-hot rows for categorical and integer
+    /// labels for sparse cross-entropy.
+    pub fn fit(&mut self, x: &Tensor, y: &Tensor, mut fit: Fit) -> Result<crate::train::History> {
         self.compiled()?;
         let (x, y, validation) = split_validation(x, y, &fit.validation)?;
         let x = self.check_input(&x)?;
         let y = y.to_device(&self.device)?;
         check_same_count(&x, &y, "training")?;
-        let mut history = History::new();
-        for epoch in 1..=fit.epochs {
-            let start = Instant::now();
-            let totals = self.train_epoch(&x, &y, &fit, epoch)?;
-            let metrics = self.compiled()?.metrics.clone();
-            totals.record("", &metrics, &mut history);
-            if let Some((vx, vy)) = &validation {
-                self.measure(vx, vy)?.record("val_", &metrics, &mut history);
-            }
-            let seconds = start.elapsed().as_secs_f64();
-            history.push_seconds(seconds);
-            if fit.verbose {
-                println!("{}", progress_line(&history, epoch, fit.epochs, seconds));
-            }
-        }
-        Ok(history)
+        let mut rng = self.rng.clone();
+        let vars = self.sorted_vars();
+        let mut step = ModelStep {
+            model: self,
+            validation,
+            vars,
+        };
+        let history = run_epochs(&mut step, &[&x, &y], &mut fit, &mut rng);
+        self.rng = rng;
+        history
     }
 
-    fn train_epoch(&mut self, x: &Tensor, y: &Tensor, fit: &Fit, epoch: usize) -> Result<Totals> {
-        let rng = fit.shuffle.then_some(&mut self.rng);
-        let batches = Batches::new(&[x, y], fit.batch_size, rng)?;
-        let compiled = self.compiled.as_ref().expect("checked by fit");
-        let (loss_fn, metrics) = (compiled.loss, compiled.metrics.clone());
-        let mut totals = Totals::new(metrics.len());
-        for i in 0..batches.count() {
-            let batch = batches.get(i)?;
-            let (bx, by) = (&batch[0], &batch[1]);
-            let logits = self.logits(bx, true)?;
-            let targets = loss_fn.prepare_targets(by, &logits)?;
-            let loss = loss_fn.compute(&logits, self.output_activation, &targets)?;
-            let value = loss.to_scalar::<f32>()?;
-            let optimizer = &mut self.compiled.as_mut().expect("checked by fit").optimizer;
-            if !value.is_finite() {
-                return Err(Error::NonFiniteLoss {
-                    epoch,
-                    batch: i + 1,
-                    value,
-                    learning_rate: optimizer.learning_rate(),
-                });
-            }
-            optimizer.step(&loss.backward()?)?;
-            let n = bx.dim(0)?;
-            totals.loss += value as f64 * n as f64;
-            totals.samples += n;
-            if !metrics.is_empty() {
-                let probabilities = self.output_activation.apply(&logits.detach())?;
-                for (sum, metric) in totals.correct.iter_mut().zip(&metrics) {
-                    *sum += metric.correct(loss_fn, &probabilities, &targets)?;
-                }
-            }
-        }
-        Ok(totals)
-    }
-
-    /// Loss and metric totals over a dataset, in inference mode.
-    fn measure(&self, x: &Tensor, y: &Tensor) -> Result<Totals> {
+    /// Loss and metric means over a dataset, in inference mode, named with `prefix`.
+    fn measure(&self, x: &Tensor, y: &Tensor, prefix: &str) -> Result<Logs> {
         let compiled = self.compiled()?;
         let x = self.check_input(x)?;
         let y = y.to_device(&self.device)?;
         check_same_count(&x, &y, "evaluation")?;
         let batches = Batches::new(&[&x, &y], INFERENCE_BATCH, None)?;
-        let mut totals = Totals::new(compiled.metrics.len());
+        let mut sums = vec![0.0; 1 + compiled.metrics.len()];
         for i in 0..batches.count() {
             let batch = batches.get(i)?;
             let logits = self.logits(&batch[0], false)?;
-            let targets = compiled.loss.prepare_targets(&batch[1], &logits)?;
-            let loss = compiled
-                .loss
-                .compute(&logits, self.output_activation, &targets)?;
-            let n = batch[0].dim(0)?;
-            totals.loss += loss.to_scalar::<f32>()? as f64 * n as f64;
-            totals.samples += n;
-            let probabilities = self.output_activation.apply(&logits)?;
-            for (sum, metric) in totals.correct.iter_mut().zip(&compiled.metrics) {
-                *sum += metric.correct(compiled.loss, &probabilities, &targets)?;
+            let n = batch[0].dim(0)? as f64;
+            for (sum, value) in sums.iter_mut().zip(self.batch_logs(&logits, &batch[1])?) {
+                *sum += value * n;
             }
         }
-        Ok(totals)
+        let n = x.dim(0)?.max(1) as f64;
+        let names = std::iter::once("loss").chain(compiled.metrics.iter().map(|m| m.name()));
+        Ok(names
+            .zip(sums)
+            .map(|(name, sum)| (format!("{prefix}{name}"), sum / n))
+            .collect())
+    }
+
+    /// The batch's mean loss followed by each metric, from its logits and raw targets.
+    fn batch_logs(&self, logits: &Tensor, targets: &Tensor) -> Result<Vec<f64>> {
+        let compiled = self.compiled()?;
+        let targets = compiled.loss.prepare_targets(targets, logits)?;
+        let loss = compiled
+            .loss
+            .compute(logits, self.output_activation, &targets)?;
+        let mut values = vec![loss.to_scalar::<f32>()? as f64];
+        if !compiled.metrics.is_empty() {
+            let n = logits.dim(0)? as f64;
+            let probabilities = self.output_activation.apply(&logits.detach())?;
+            for metric in &compiled.metrics {
+                values.push(metric.correct(compiled.loss, &probabilities, &targets)? / n);
+            }
+        }
+        Ok(values)
     }
 
     /// The mean loss and metrics on `x`, `y` (Keras: `evaluate`), named as in `History`:
     /// `[("loss", ..), ("accuracy", ..)]`.
-    pub fn evaluate(&self, x: &Tensor, y: &Tensor) -> Result<Vec<(String, f64)>> {
-        let mut history = History::new();
-        let metrics = self.compiled()?.metrics.clone();
-        self.measure(x, y)?.record("", &metrics, &mut history);
-        Ok(history
-            .names()
-            .map(|name| (name.to_owned(), history.last(name).unwrap_or(f64::NAN)))
-            .collect())
+    pub fn evaluate(&self, x: &Tensor, y: &Tensor) -> Result<Logs> {
+        self.measure(x, y, "")
     }
 
     /// The model's outputs for `x` in inference mode (Keras: `predict`): probabilities
@@ -185,6 +141,63 @@ impl Model {
     /// The most probable class of each sample of `x`.
     pub fn predict_classes(&self, x: &Tensor) -> Result<Tensor> {
         Ok(self.predict(x)?.argmax(D::Minus1)?)
+    }
+}
+
+/// A compiled model as a [`TrainStep`] of the shared epoch loop.
+struct ModelStep<'a> {
+    model: &'a mut Model,
+    validation: Option<(Tensor, Tensor)>,
+    vars: Vec<Var>,
+}
+
+impl TrainStep for ModelStep<'_> {
+    fn train_batch(&mut self, batch: &[Tensor]) -> Result<Logs> {
+        let model = &mut *self.model;
+        let logits = model.logits(&batch[0], true)?;
+        let compiled = model.compiled()?;
+        let targets = compiled.loss.prepare_targets(&batch[1], &logits)?;
+        let loss = compiled
+            .loss
+            .compute(&logits, model.output_activation, &targets)?;
+        let value = loss.to_scalar::<f32>()? as f64;
+        if value.is_finite() {
+            let grads = loss.backward()?;
+            let compiled = model.compiled.as_mut().expect("checked by fit");
+            compiled.optimizer.step(&grads)?;
+        }
+        let mut logs = vec![("loss".to_string(), value)];
+        let compiled = model.compiled()?;
+        if !compiled.metrics.is_empty() {
+            let values = model.batch_logs(&logits.detach(), &batch[1])?;
+            let names = compiled.metrics.iter().map(|m| m.name().to_string());
+            logs.extend(names.zip(values.into_iter().skip(1)));
+        }
+        Ok(logs)
+    }
+
+    fn end_of_epoch(&mut self) -> Result<Logs> {
+        match &self.validation {
+            Some((x, y)) => self.model.measure(x, y, "val_"),
+            None => Ok(Vec::new()),
+        }
+    }
+
+    fn learning_rate(&self) -> Option<f64> {
+        self.model
+            .compiled
+            .as_ref()
+            .map(|c| c.optimizer.learning_rate())
+    }
+
+    fn set_learning_rate(&mut self, learning_rate: f64) {
+        if let Some(compiled) = self.model.compiled.as_mut() {
+            compiled.optimizer.set_learning_rate(learning_rate);
+        }
+    }
+
+    fn vars(&self) -> Vec<Var> {
+        self.vars.clone()
     }
 }
 
@@ -227,15 +240,4 @@ fn split_validation(
             ))
         }
     }
-}
-
-/// `Epoch 3/10 - 4.2s - loss: 0.1234 - accuracy: 0.9650 - val_loss: ...`
-fn progress_line(history: &History, epoch: usize, epochs: usize, seconds: f64) -> String {
-    let mut line = format!("Epoch {epoch}/{epochs} - {seconds:.1}s");
-    for name in history.names() {
-        if let Some(v) = history.last(name) {
-            line.push_str(&format!(" - {name}: {v:.4}"));
-        }
-    }
-    line
 }

@@ -1,6 +1,8 @@
 //! Settings of a `fit` call (Keras: `model.fit(x, y, epochs=.., batch_size=.., ...)`).
 
+use crate::train::Callback;
 use candle_core::Tensor;
+use std::fmt;
 
 /// Where validation numbers come from.
 #[derive(Debug, Clone, Default)]
@@ -15,14 +17,13 @@ pub enum Validation {
     Split(f64),
 }
 
-/// How to train: epochs, batch size, shuffling, validation and verbosity.
+/// How to train: epochs, batch size, shuffling, validation, verbosity and callbacks.
 ///
 /// ```
 /// use dlcourse::train::Fit;
 /// let fit = Fit::epochs(10).batch_size(100).quiet();
 /// assert_eq!(fit.epochs, 10);
 /// ```
-#[derive(Debug, Clone)]
 pub struct Fit {
     /// Passes over the training data.
     pub epochs: usize,
@@ -34,6 +35,21 @@ pub struct Fit {
     pub validation: Validation,
     /// Print one progress line per epoch.
     pub verbose: bool,
+    /// Run after every epoch, in order.
+    pub callbacks: Vec<Box<dyn Callback>>,
+}
+
+impl fmt::Debug for Fit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Fit")
+            .field("epochs", &self.epochs)
+            .field("batch_size", &self.batch_size)
+            .field("shuffle", &self.shuffle)
+            .field("validation", &self.validation)
+            .field("verbose", &self.verbose)
+            .field("callbacks", &self.callbacks.len())
+            .finish()
+    }
 }
 
 impl Fit {
@@ -45,6 +61,7 @@ impl Fit {
             shuffle: true,
             validation: Validation::None,
             verbose: true,
+            callbacks: Vec::new(),
         }
     }
 
@@ -75,6 +92,12 @@ impl Fit {
     /// Prints nothing while training (Keras: `verbose=0`).
     pub fn quiet(mut self) -> Self {
         self.verbose = false;
+        self
+    }
+
+    /// Adds a callback (early stopping, a learning-rate schedule, a hook).
+    pub fn callback(mut self, callback: impl Callback + 'static) -> Self {
+        self.callbacks.push(Box::new(callback));
         self
     }
 }

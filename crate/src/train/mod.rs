@@ -1,7 +1,10 @@
 //! Training machinery, independent of how a model is built: losses, optimisers, metrics,
-//! the per-epoch `History`, fit settings, and batching.
+//! `Fit` settings, the epoch loop (also for custom training steps), callbacks and the
+//! per-epoch `History`.
 
 mod batches;
+mod callbacks;
+mod epochs;
 mod fit;
 mod history;
 mod loss;
@@ -9,6 +12,10 @@ mod metric;
 mod optimizer;
 
 pub use batches::Batches;
+pub use callbacks::{
+    Callback, EarlyStopping, EpochEnd, LearningRateSchedule, Weights, on_epoch_end,
+};
+pub use epochs::{Logs, TrainStep, fit_custom, run_epochs};
 pub use fit::{Fit, Validation};
 pub use history::History;
 pub use loss::Loss;
