@@ -57,7 +57,7 @@ impl Sequential {
             .unwrap_or(Activation::Linear);
         let vars = VarMap::new();
         let seeded = SeededVarMap::new(vars.clone(), seed);
-        let vb = VarBuilder::from_backend(Box::new(seeded), DType::F32, device);
+        let vb = VarBuilder::from_backend(Box::new(seeded), DType::F32, device.clone());
         let mut shape = self.input_shape.clone();
         let mut layers = Vec::with_capacity(self.specs.len());
         let mut counts = std::collections::HashMap::new();

@@ -4,6 +4,8 @@ use crate::error::Result;
 use crate::plot::figure::drawing;
 use crate::plot::{Figure, Plot, font, palette};
 use plotters::coord::Shift;
+use plotters::coord::ranged1d::ValueFormatter;
+use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 
 /// One named line.
@@ -11,6 +13,8 @@ use plotters::prelude::*;
 struct Series {
     name: String,
     points: Vec<(f64, f64)>,
+    /// Drawn as dots joined by a thin line (a path of visited points).
+    marked: bool,
 }
 
 /// A single chart of named lines with a legend (train vs validation, a learning-rate
@@ -70,6 +74,23 @@ impl Curves {
         self.series.push(Series {
             name: name.to_owned(),
             points,
+            marked: false,
+        });
+        self
+    }
+
+    /// Adds `(x, y)` points drawn as dots joined by a thin line, in order: the steps
+    /// of gradient descent on a curve.
+    ///
+    /// ```
+    /// use dlcourse::plot::Curves;
+    /// let fig = Curves::new("Descent").path("steps", vec![(2.0, 4.0), (1.2, 1.44), (0.7, 0.49)]).figure();
+    /// ```
+    pub fn path(mut self, name: &str, points: Vec<(f64, f64)>) -> Self {
+        self.series.push(Series {
+            name: name.to_owned(),
+            points,
+            marked: true,
         });
         self
     }
@@ -144,12 +165,12 @@ impl Plot for Curves {
 }
 
 impl Curves {
-    fn draw_on<DB, Y>(
+    fn draw_on<'a, DB, Y>(
         &self,
-        mut chart: ChartContext<'_, DB, Cartesian2d<RangedCoordf64, Y>>,
+        mut chart: ChartContext<'a, DB, Cartesian2d<RangedCoordf64, Y>>,
     ) -> Result<()>
     where
-        DB: DrawingBackend,
+        DB: DrawingBackend + 'a,
         Y: Ranged<ValueType = f64> + ValueFormatter<f64>,
     {
         chart
@@ -163,18 +184,29 @@ impl Curves {
             .map_err(|e| drawing(self.what(), e))?;
         for (i, series) in self.series.iter().enumerate() {
             let color = palette::color(i);
-            let points = series
+            let points: Vec<(f64, f64)> = series
                 .points
                 .iter()
                 .copied()
-                .filter(|(x, y)| x.is_finite() && y.is_finite() && (!self.log_y || *y > 0.0));
+                .filter(|(x, y)| x.is_finite() && y.is_finite() && (!self.log_y || *y > 0.0))
+                .collect();
+            let (width, dot) = if series.marked { (1, 4) } else { (2, 0) };
             chart
-                .draw_series(LineSeries::new(points, color.stroke_width(2)))
+                .draw_series(LineSeries::new(points.clone(), color.stroke_width(width)))
                 .map_err(|e| drawing(self.what(), e))?
                 .label(series.name.clone())
                 .legend(move |(x, y)| {
-                    PathElement::new([(x, y), (x + 20, y)], color.stroke_width(2))
+                    let line = PathElement::new([(0, 0), (20, 0)], color.stroke_width(width));
+                    EmptyElement::at((x, y)) + line + Circle::new((10, 0), dot, color.filled())
                 });
+            if series.marked {
+                let dots = points
+                    .into_iter()
+                    .map(|p| Circle::new(p, dot, color.filled()));
+                chart
+                    .draw_series(dots)
+                    .map_err(|e| drawing(self.what(), e))?;
+            }
         }
         if self.series.iter().any(|s| !s.name.is_empty()) {
             chart
