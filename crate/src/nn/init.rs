@@ -138,7 +138,7 @@ mod tests {
 
     fn draw(seed: u64) -> Vec<f32> {
         let seeded = SeededVarMap::new(VarMap::new(), seed);
-        let vb = VarBuilder::from_backend(Box::new(seeded), DType::F32, &Device::Cpu);
+        let vb = VarBuilder::from_backend(Box::new(seeded), DType::F32, Device::Cpu);
         let w = vb
             .get_with_hints(
                 (3, 4),

@@ -148,6 +148,7 @@ impl Plot for Curves {
         builder
             .caption(&self.title, (font::FAMILY, 22))
             .margin(12)
+            .margin_right(28)
             .x_label_area_size(42)
             .y_label_area_size(64);
         if self.log_y {
@@ -177,6 +178,8 @@ impl Curves {
             .configure_mesh()
             .x_desc(&self.x_label)
             .y_desc(&self.y_label)
+            .x_label_formatter(&tick)
+            .y_label_formatter(&tick)
             .label_style((font::FAMILY, 14))
             .axis_desc_style((font::FAMILY, 16))
             .light_line_style(RGBColor(235, 235, 235))
@@ -219,6 +222,19 @@ impl Curves {
                 .map_err(|e| drawing(self.what(), e))?;
         }
         Ok(())
+    }
+}
+
+/// An axis number without needless decimals: `300`, `0.25`, `0.0001`.
+pub(crate) fn tick(v: &f64) -> String {
+    if v.abs() < 1e-12 {
+        return "0".to_owned();
+    }
+    let decimals = (2.0 - v.abs().log10().floor()).clamp(0.0, 8.0) as usize;
+    let text = format!("{v:.decimals$}");
+    match text.contains('.') {
+        true => text.trim_end_matches('0').trim_end_matches('.').to_owned(),
+        false => text,
     }
 }
 

@@ -167,9 +167,10 @@ impl Grid {
             .map_or((28, 28), |i| (i.width, i.height));
         let budget = (1100 / cols as u32).clamp(30, 112 + 2 * PAD) - 2 * PAD;
         let (img_w, img_h) = pixels::fit(w, h, (budget.min(112), 112));
-        let cell_w = img_w.max(self.caption_width()) + 2 * PAD;
+        let cell_w = img_w.max(self.caption_width() + 16) + 2 * PAD;
         let cell_h = img_h + self.caption_height() + 2 * PAD;
-        let width = (cols as u32 * cell_w + 2 * PAD).max(240);
+        let title_w = font::text_width(&self.title, TITLE) + 4 * PAD;
+        let width = (cols as u32 * cell_w + 2 * PAD).max(240).max(title_w);
         let height = rows as u32 * cell_h + self.title_height() + 2 * PAD;
         Figure::new(self, width, height)
     }

@@ -153,6 +153,14 @@ impl Matrix {
     }
 }
 
+/// The label of a row or column: its index at its centre, nothing between cells.
+fn index(v: f64) -> String {
+    match v.fract() == 0.0 {
+        true => format!("{v:.0}"),
+        false => String::new(),
+    }
+}
+
 /// Any 2-D tensor as a grayscale picture: `plot::matrix(&x.narrow(0, 0, 500)?)?`.
 ///
 /// ```
@@ -176,6 +184,8 @@ impl Plot for Matrix {
             true => area.split_horizontally(width.saturating_sub(BAR)),
             false => area.split_horizontally(width),
         };
+        // Cell i spans i - 0.5 .. i + 0.5, so whole ticks fall on cell centres; row 0
+        // is at the top.
         let (rows, cols) = (self.rows as f64, self.cols as f64);
         let mut builder = ChartBuilder::on(&chart_area);
         if !self.title.is_empty() {
@@ -185,7 +195,7 @@ impl Plot for Matrix {
             .margin(10)
             .x_label_area_size(44)
             .y_label_area_size(60)
-            .build_cartesian_2d(0.0..cols, 0.0..rows)
+            .build_cartesian_2d(-0.5..cols - 0.5, rows - 0.5..-0.5)
             .map_err(|e| drawing(what, e))?;
         let plotting = chart.plotting_area().strip_coord_spec();
         let (w, h) = plotting.dim_in_pixel();
@@ -195,8 +205,8 @@ impl Plot for Matrix {
             .disable_mesh()
             .x_desc(&self.x_label)
             .y_desc(&self.y_label)
-            .x_label_formatter(&|x| format!("{x:.0}"))
-            .y_label_formatter(&|y| format!("{:.0}", rows - y))
+            .x_label_formatter(&|x| index(*x))
+            .y_label_formatter(&|y| index(*y))
             .label_style((font::FAMILY, 13))
             .axis_desc_style((font::FAMILY, 15))
             .draw()

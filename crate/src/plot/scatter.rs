@@ -2,6 +2,7 @@
 //! toy dataset, real against generated points).
 
 use crate::error::Result;
+use crate::plot::curves::tick;
 use crate::plot::figure::drawing;
 use crate::plot::input::{bounds, class_indices, class_name, names, points_2d, same_length};
 use crate::plot::{Figure, Plot, font, legend, palette};
@@ -127,6 +128,8 @@ pub(crate) fn class_chart<'a, DB: DrawingBackend>(
         .configure_mesh()
         .x_desc(texts[1])
         .y_desc(texts[2])
+        .x_label_formatter(&tick)
+        .y_label_formatter(&tick)
         .label_style((font::FAMILY, 14))
         .axis_desc_style((font::FAMILY, 16))
         .light_line_style(RGBColor(235, 235, 235))
