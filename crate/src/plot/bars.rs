@@ -4,6 +4,7 @@
 use crate::error::{Error, Result};
 use crate::plot::figure::drawing;
 use crate::plot::input::{class_name, names, values};
+use crate::plot::setters::text_setters;
 use crate::plot::{Figure, Plot, font, palette};
 use candle_core::Tensor;
 use plotters::coord::Shift;
@@ -30,6 +31,8 @@ pub struct Bars {
 }
 
 impl Bars {
+    text_setters!(title: "A title above the bars.");
+
     /// Bars of `values`, named by `names` (numbers where a name is missing); values are
     /// written as percentages (see [`Bars::percent`]).
     pub fn new<S: AsRef<str>>(names: &[S], values: &[f64]) -> Self {
@@ -44,12 +47,6 @@ impl Bars {
             title: String::new(),
             percent: true,
         }
-    }
-
-    /// A title above the bars.
-    pub fn title(mut self, title: &str) -> Self {
-        self.title = title.to_owned();
-        self
     }
 
     /// Keeps the `k` largest values, largest first (the top-5 labels of a classifier).

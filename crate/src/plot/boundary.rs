@@ -3,8 +3,9 @@
 
 use crate::error::{Error, Result};
 use crate::plot::figure::drawing;
-use crate::plot::input::{bounds, class_indices, names, points_2d, same_length, values};
+use crate::plot::input::{bounds, class_indices, points_2d, same_length, values};
 use crate::plot::scatter::{class_chart, draw_points, legend_entries};
+use crate::plot::setters::{names_setter, text_setters};
 use crate::plot::{Figure, Plot, legend, palette};
 use candle_core::Tensor;
 use plotters::coord::Shift;
@@ -42,6 +43,9 @@ pub struct Boundary {
 }
 
 impl Boundary {
+    names_setter!();
+    text_setters!(title: "Replaces the title.");
+
     /// Asks `model` for its prediction on a grid over `points` (`[n, 2]`) and keeps the
     /// points' `labels`. The model gets an `[m, 2]` f32 tensor on the points' device and
     /// returns `[m]` or `[m, 1]` probabilities of class 1, or `[m, classes]` rows.
@@ -65,18 +69,6 @@ impl Boundary {
             names: Vec::new(),
             title: "Decision boundary".to_owned(),
         })
-    }
-
-    /// The class names shown in the legend.
-    pub fn names<S: AsRef<str>>(mut self, names: &[S]) -> Self {
-        self.names = self::names(names);
-        self
-    }
-
-    /// Replaces the title.
-    pub fn title(mut self, title: &str) -> Self {
-        self.title = title.to_owned();
-        self
     }
 
     /// The chart as a figure of 760×600 pixels.

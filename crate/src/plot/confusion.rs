@@ -3,6 +3,7 @@
 use crate::error::Result;
 use crate::plot::figure::drawing;
 use crate::plot::input::{class_indices, class_name, names, same_length};
+use crate::plot::setters::text_setters;
 use crate::plot::{Figure, Plot, font, palette};
 use candle_core::Tensor;
 use plotters::coord::Shift;
@@ -37,6 +38,8 @@ pub struct Confusion {
 }
 
 impl Confusion {
+    text_setters!(title: "Replaces the title (which gives the accuracy by default).");
+
     /// Counts the pairs; `predicted` may be class numbers, probabilities of class 1 or
     /// rows of probabilities. There are as many classes as names, or more if a label is
     /// beyond them.
@@ -81,12 +84,6 @@ impl Confusion {
         } else {
             right as f64 / total as f64
         }
-    }
-
-    /// Replaces the title (which gives the accuracy by default).
-    pub fn title(mut self, title: &str) -> Self {
-        self.title = title.to_owned();
-        self
     }
 
     /// The heatmap as a figure, cells of 44 to 140 pixels.

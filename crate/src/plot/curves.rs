@@ -2,6 +2,7 @@
 
 use crate::error::Result;
 use crate::plot::figure::drawing;
+use crate::plot::setters::text_setters;
 use crate::plot::{Figure, Plot, font, palette};
 use plotters::coord::Shift;
 use plotters::coord::ranged1d::ValueFormatter;
@@ -47,17 +48,7 @@ impl Curves {
         }
     }
 
-    /// Names the x axis.
-    pub fn x_label(mut self, label: &str) -> Self {
-        self.x_label = label.to_owned();
-        self
-    }
-
-    /// Names the y axis.
-    pub fn y_label(mut self, label: &str) -> Self {
-        self.y_label = label.to_owned();
-        self
-    }
+    text_setters!(x_label: "Names the x axis.", y_label: "Names the y axis.");
 
     /// Adds a line through `values` at x = 1, 2, 3, … (epochs).
     pub fn line(self, name: &str, values: &[f64]) -> Self {

@@ -3,6 +3,7 @@
 use crate::error::Result;
 use crate::plot::figure::drawing;
 use crate::plot::pixels::{self, Pixels};
+use crate::plot::setters::text_setters;
 use crate::plot::{Figure, Plot, font};
 use candle_core::Tensor;
 use plotters::coord::Shift;
@@ -26,6 +27,8 @@ pub struct Picture {
 }
 
 impl Picture {
+    text_setters!(title: "A title above the image.");
+
     /// The image in `tensor`: 784 values, H×W, C×H×W or H×W×C (C = 1 or 3), `u8`
     /// (0..255) or float (0..1).
     pub fn new(tensor: &Tensor) -> Result<Self> {
@@ -33,12 +36,6 @@ impl Picture {
             image: pixels::single(tensor, "drawing an image")?,
             title: String::new(),
         })
-    }
-
-    /// A title above the image.
-    pub fn title(mut self, title: &str) -> Self {
-        self.title = title.to_owned();
-        self
     }
 
     /// The picture as a figure: enlarged by a whole factor to about 280 pixels, or

@@ -4,6 +4,7 @@ use crate::error::{Error, Result};
 use crate::plot::figure::drawing;
 use crate::plot::input::values;
 use crate::plot::pixels::{self, Pixels};
+use crate::plot::setters::text_setters;
 use crate::plot::{Figure, Plot, font};
 use candle_core::Tensor;
 use plotters::coord::Shift;
@@ -59,23 +60,11 @@ impl Matrix {
         })
     }
 
-    /// A title above the picture.
-    pub fn title(mut self, title: &str) -> Self {
-        self.title = title.to_owned();
-        self
-    }
-
-    /// Names the columns' axis.
-    pub fn x_label(mut self, label: &str) -> Self {
-        self.x_label = label.to_owned();
-        self
-    }
-
-    /// Names the rows' axis.
-    pub fn y_label(mut self, label: &str) -> Self {
-        self.y_label = label.to_owned();
-        self
-    }
+    text_setters!(
+        title: "A title above the picture.",
+        x_label: "Names the columns' axis.",
+        y_label: "Names the rows' axis.",
+    );
 
     /// Shows a bar with the scale of values at the right.
     pub fn colorbar(mut self, show: bool) -> Self {

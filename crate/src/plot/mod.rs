@@ -34,6 +34,7 @@ mod misclassified;
 mod palette;
 mod pixels;
 mod scatter;
+mod setters;
 mod table;
 
 pub use bars::{Bars, probabilities};

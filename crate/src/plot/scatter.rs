@@ -4,7 +4,8 @@
 use crate::error::Result;
 use crate::plot::curves::tick;
 use crate::plot::figure::drawing;
-use crate::plot::input::{bounds, class_indices, class_name, names, points_2d, same_length};
+use crate::plot::input::{bounds, class_indices, class_name, points_2d, same_length};
+use crate::plot::setters::{names_setter, text_setters};
 use crate::plot::{Figure, Plot, font, legend, palette};
 use candle_core::Tensor;
 use plotters::coord::Shift;
@@ -34,6 +35,13 @@ pub struct Scatter {
 }
 
 impl Scatter {
+    names_setter!();
+    text_setters!(
+        title: "A title above the chart.",
+        x_label: "Names the x axis.",
+        y_label: "Names the y axis.",
+    );
+
     /// Points of shape `[n, 2]` and their classes (`[n]` numbers or `[n, k]` rows).
     pub fn new(points: &Tensor, labels: &Tensor) -> Result<Self> {
         let context = "drawing a scatter plot";
@@ -48,30 +56,6 @@ impl Scatter {
             x_label: String::new(),
             y_label: String::new(),
         })
-    }
-
-    /// The class names shown in the legend (numbers when missing).
-    pub fn names<S: AsRef<str>>(mut self, names: &[S]) -> Self {
-        self.names = self::names(names);
-        self
-    }
-
-    /// A title above the chart.
-    pub fn title(mut self, title: &str) -> Self {
-        self.title = title.to_owned();
-        self
-    }
-
-    /// Names the x axis.
-    pub fn x_label(mut self, label: &str) -> Self {
-        self.x_label = label.to_owned();
-        self
-    }
-
-    /// Names the y axis.
-    pub fn y_label(mut self, label: &str) -> Self {
-        self.y_label = label.to_owned();
-        self
     }
 
     /// The chart as a figure of 760×600 pixels.
