@@ -165,17 +165,7 @@ impl Curves {
         DB: DrawingBackend + 'a,
         Y: Ranged<ValueType = f64> + ValueFormatter<f64>,
     {
-        chart
-            .configure_mesh()
-            .x_desc(&self.x_label)
-            .y_desc(&self.y_label)
-            .x_label_formatter(&tick)
-            .y_label_formatter(&tick)
-            .label_style((font::FAMILY, 14))
-            .axis_desc_style((font::FAMILY, 16))
-            .light_line_style(RGBColor(235, 235, 235))
-            .draw()
-            .map_err(|e| drawing(self.what(), e))?;
+        draw_axes(&mut chart, [&self.x_label, &self.y_label], self.what())?;
         for (i, series) in self.series.iter().enumerate() {
             let color = palette::color(i);
             let points: Vec<(f64, f64)> = series
@@ -214,6 +204,31 @@ impl Curves {
         }
         Ok(())
     }
+}
+
+/// Draws the axes and a light grid, with the axes named `names` (x, then y).
+pub(crate) fn draw_axes<'a, DB, X, Y>(
+    chart: &mut ChartContext<'a, DB, Cartesian2d<X, Y>>,
+    names: [&str; 2],
+    what: &'static str,
+) -> Result<()>
+where
+    DB: DrawingBackend + 'a,
+    X: Ranged<ValueType = f64> + ValueFormatter<f64>,
+    Y: Ranged<ValueType = f64> + ValueFormatter<f64>,
+{
+    chart
+        .configure_mesh()
+        .x_desc(names[0])
+        .y_desc(names[1])
+        .x_label_formatter(&tick)
+        .y_label_formatter(&tick)
+        .label_style((font::FAMILY, 14))
+        .axis_desc_style((font::FAMILY, 16))
+        .light_line_style(RGBColor(235, 235, 235))
+        .draw()
+        .map_err(|e| drawing(what, e))?;
+    Ok(())
 }
 
 /// An axis number without needless decimals: `300`, `0.25`, `0.0001`.

@@ -2,7 +2,7 @@
 //! toy dataset, real against generated points).
 
 use crate::error::Result;
-use crate::plot::curves::tick;
+use crate::plot::curves::draw_axes;
 use crate::plot::figure::drawing;
 use crate::plot::input::{bounds, class_indices, class_name, points_2d, same_length};
 use crate::plot::setters::{names_setter, text_setters};
@@ -108,17 +108,7 @@ pub(crate) fn class_chart<'a, DB: DrawingBackend>(
         .y_label_area_size(56)
         .build_cartesian_2d(x0..x1, y0..y1)
         .map_err(|e| drawing(what, e))?;
-    chart
-        .configure_mesh()
-        .x_desc(texts[1])
-        .y_desc(texts[2])
-        .x_label_formatter(&tick)
-        .y_label_formatter(&tick)
-        .label_style((font::FAMILY, 14))
-        .axis_desc_style((font::FAMILY, 16))
-        .light_line_style(RGBColor(235, 235, 235))
-        .draw()
-        .map_err(|e| drawing(what, e))?;
+    draw_axes(&mut chart, [texts[1], texts[2]], what)?;
     Ok(chart)
 }
 
