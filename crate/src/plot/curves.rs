@@ -2,6 +2,7 @@
 
 use crate::error::Result;
 use crate::plot::figure::drawing;
+use crate::plot::setters::text_setters;
 use crate::plot::{Figure, Plot, font, palette};
 use plotters::coord::Shift;
 use plotters::coord::ranged1d::ValueFormatter;
@@ -13,6 +14,8 @@ use plotters::prelude::*;
 struct Series {
     name: String,
     points: Vec<(f64, f64)>,
+    /// Drawn as dots joined by a thin line (a path of visited points).
+    marked: bool,
 }
 
 /// A single chart of named lines with a legend (train vs validation, a learning-rate
@@ -45,17 +48,7 @@ impl Curves {
         }
     }
 
-    /// Names the x axis.
-    pub fn x_label(mut self, label: &str) -> Self {
-        self.x_label = label.to_owned();
-        self
-    }
-
-    /// Names the y axis.
-    pub fn y_label(mut self, label: &str) -> Self {
-        self.y_label = label.to_owned();
-        self
-    }
+    text_setters!(x_label: "Names the x axis.", y_label: "Names the y axis.");
 
     /// Adds a line through `values` at x = 1, 2, 3, … (epochs).
     pub fn line(self, name: &str, values: &[f64]) -> Self {
@@ -72,6 +65,23 @@ impl Curves {
         self.series.push(Series {
             name: name.to_owned(),
             points,
+            marked: false,
+        });
+        self
+    }
+
+    /// Adds `(x, y)` points drawn as dots joined by a thin line, in order: the steps
+    /// of gradient descent on a curve.
+    ///
+    /// ```
+    /// use dlcourse::plot::Curves;
+    /// let fig = Curves::new("Descent").path("steps", vec![(2.0, 4.0), (1.2, 1.44), (0.7, 0.49)]).figure();
+    /// ```
+    pub fn path(mut self, name: &str, points: Vec<(f64, f64)>) -> Self {
+        self.series.push(Series {
+            name: name.to_owned(),
+            points,
+            marked: true,
         });
         self
     }
@@ -129,6 +139,7 @@ impl Plot for Curves {
         builder
             .caption(&self.title, (font::FAMILY, 22))
             .margin(12)
+            .margin_right(28)
             .x_label_area_size(42)
             .y_label_area_size(64);
         if self.log_y {
@@ -154,29 +165,32 @@ impl Curves {
         DB: DrawingBackend + 'a,
         Y: Ranged<ValueType = f64> + ValueFormatter<f64>,
     {
-        chart
-            .configure_mesh()
-            .x_desc(&self.x_label)
-            .y_desc(&self.y_label)
-            .label_style((font::FAMILY, 14))
-            .axis_desc_style((font::FAMILY, 16))
-            .light_line_style(RGBColor(235, 235, 235))
-            .draw()
-            .map_err(|e| drawing(self.what(), e))?;
+        draw_axes(&mut chart, [&self.x_label, &self.y_label], self.what())?;
         for (i, series) in self.series.iter().enumerate() {
             let color = palette::color(i);
-            let points = series
+            let points: Vec<(f64, f64)> = series
                 .points
                 .iter()
                 .copied()
-                .filter(|(x, y)| x.is_finite() && y.is_finite() && (!self.log_y || *y > 0.0));
+                .filter(|(x, y)| x.is_finite() && y.is_finite() && (!self.log_y || *y > 0.0))
+                .collect();
+            let (width, dot) = if series.marked { (1, 4) } else { (2, 0) };
             chart
-                .draw_series(LineSeries::new(points, color.stroke_width(2)))
+                .draw_series(LineSeries::new(points.clone(), color.stroke_width(width)))
                 .map_err(|e| drawing(self.what(), e))?
                 .label(series.name.clone())
                 .legend(move |(x, y)| {
-                    PathElement::new([(x, y), (x + 20, y)], color.stroke_width(2))
+                    let line = PathElement::new([(0, 0), (20, 0)], color.stroke_width(width));
+                    EmptyElement::at((x, y)) + line + Circle::new((10, 0), dot, color.filled())
                 });
+            if series.marked {
+                let dots = points
+                    .into_iter()
+                    .map(|p| Circle::new(p, dot, color.filled()));
+                chart
+                    .draw_series(dots)
+                    .map_err(|e| drawing(self.what(), e))?;
+            }
         }
         if self.series.iter().any(|s| !s.name.is_empty()) {
             chart
@@ -189,6 +203,44 @@ impl Curves {
                 .map_err(|e| drawing(self.what(), e))?;
         }
         Ok(())
+    }
+}
+
+/// Draws the axes and a light grid, with the axes named `names` (x, then y).
+pub(crate) fn draw_axes<'a, DB, X, Y>(
+    chart: &mut ChartContext<'a, DB, Cartesian2d<X, Y>>,
+    names: [&str; 2],
+    what: &'static str,
+) -> Result<()>
+where
+    DB: DrawingBackend + 'a,
+    X: Ranged<ValueType = f64> + ValueFormatter<f64>,
+    Y: Ranged<ValueType = f64> + ValueFormatter<f64>,
+{
+    chart
+        .configure_mesh()
+        .x_desc(names[0])
+        .y_desc(names[1])
+        .x_label_formatter(&tick)
+        .y_label_formatter(&tick)
+        .label_style((font::FAMILY, 14))
+        .axis_desc_style((font::FAMILY, 16))
+        .light_line_style(RGBColor(235, 235, 235))
+        .draw()
+        .map_err(|e| drawing(what, e))?;
+    Ok(())
+}
+
+/// An axis number without needless decimals: `300`, `0.25`, `0.0001`.
+pub(crate) fn tick(v: &f64) -> String {
+    if v.abs() < 1e-12 {
+        return "0".to_owned();
+    }
+    let decimals = (2.0 - v.abs().log10().floor()).clamp(0.0, 8.0) as usize;
+    let text = format!("{v:.decimals$}");
+    match text.contains('.') {
+        true => text.trim_end_matches('0').trim_end_matches('.').to_owned(),
+        false => text,
     }
 }
 

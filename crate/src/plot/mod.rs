@@ -2,12 +2,51 @@
 //! expression of a Jupyter cell shows it inline, and `save("x.png")` or
 //! `save("x.svg")` writes it to a file. Text uses a bundled font, so a machine without
 //! any system font draws the same picture.
+//!
+//! | picture | call |
+//! |---|---|
+//! | loss and metric curves | `history.plot()`, [`Curves`], [`Panels`] |
+//! | several runs overlaid | [`compare`] |
+//! | a function, gradient descent on it | [`Curves::function`], [`descent`] |
+//! | images with captions | [`Grid`], [`misclassified`] |
+//! | one image, a 2-D tensor as a picture | [`image`], [`matrix`] |
+//! | points coloured by class | [`scatter`] |
+//! | confusion matrix | [`confusion`] |
+//! | a classifier's decision regions | [`decision_boundary`] |
+//! | class probabilities of one prediction | [`probabilities`], [`Bars`] |
+//! | a `DataFrame` as an HTML table | [`table`] |
 
+mod bars;
+mod boundary;
+mod compare;
+mod confusion;
 mod curves;
 mod figure;
 mod font;
+mod function;
+mod grid;
 mod history;
+mod image;
+mod input;
+mod legend;
+mod matrix;
+mod misclassified;
 mod palette;
+mod pixels;
+mod scatter;
+mod setters;
+mod table;
 
+pub use bars::{Bars, probabilities};
+pub use boundary::{Boundary, decision_boundary};
+pub use compare::compare;
+pub use confusion::{Confusion, confusion};
 pub use curves::{Curves, Panels};
 pub use figure::{Figure, Plot};
+pub use function::descent;
+pub use grid::Grid;
+pub use image::{Picture, image};
+pub use matrix::{Matrix, matrix};
+pub use misclassified::misclassified;
+pub use scatter::{Scatter, scatter};
+pub use table::{Table, table};

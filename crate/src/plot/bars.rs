@@ -1,0 +1,171 @@
+//! Horizontal bars with a name each: the class probabilities of one prediction, the
+//! top-k labels of a classifier, scores of several models.
+
+use crate::error::{Error, Result};
+use crate::plot::figure::drawing;
+use crate::plot::input::{class_name, names, values};
+use crate::plot::setters::text_setters;
+use crate::plot::{Figure, Plot, font, palette};
+use candle_core::Tensor;
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+const ROW: u32 = 30;
+const TOP: u32 = 46;
+const TEXT: f64 = 15.0;
+
+/// One bar per name, the largest highlighted, each with its value written beside it.
+///
+/// ```
+/// use dlcourse::plot::Bars;
+/// let fig = Bars::new(&["cat", "dog", "bird"], &[0.1, 0.7, 0.2]).title("Prediction").top(2).figure();
+/// assert!(fig.to_png()?.starts_with(b"\x89PNG"));
+/// # Ok::<(), dlcourse::Error>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct Bars {
+    bars: Vec<(String, f64)>,
+    title: String,
+    percent: bool,
+}
+
+impl Bars {
+    text_setters!(title: "A title above the bars.");
+
+    /// Bars of `values`, named by `names` (numbers where a name is missing); values are
+    /// written as percentages (see [`Bars::percent`]).
+    pub fn new<S: AsRef<str>>(names: &[S], values: &[f64]) -> Self {
+        let names = self::names(names);
+        let bars = values
+            .iter()
+            .enumerate()
+            .map(|(i, v)| (class_name(&names, i), *v))
+            .collect();
+        Bars {
+            bars,
+            title: String::new(),
+            percent: true,
+        }
+    }
+
+    /// Keeps the `k` largest values, largest first (the top-5 labels of a classifier).
+    pub fn top(mut self, k: usize) -> Self {
+        self.bars.sort_by(|a, b| b.1.total_cmp(&a.1));
+        self.bars.truncate(k);
+        self
+    }
+
+    /// Writes values as percentages of 1 (`true`, for probabilities) or as plain
+    /// numbers with bars scaled to the largest (`false`).
+    pub fn percent(mut self, percent: bool) -> Self {
+        self.percent = percent;
+        self
+    }
+
+    /// The bars as a figure, 640 pixels wide, 30 pixels per bar.
+    pub fn figure(self) -> Figure<Self> {
+        let height = TOP + ROW * self.bars.len() as u32 + 16;
+        let width = 640.max(font::text_width(&self.title, 20.0) + 24);
+        Figure::new(self, width, height)
+    }
+
+    fn largest(&self) -> Option<usize> {
+        let finite = self
+            .bars
+            .iter()
+            .enumerate()
+            .filter(|(_, b)| b.1.is_finite());
+        finite
+            .max_by(|a, b| a.1.1.total_cmp(&b.1.1))
+            .map(|(i, _)| i)
+    }
+
+    fn label(&self, v: f64) -> String {
+        match self.percent {
+            true => format!("{:.1}%", 100.0 * v),
+            false => format!("{v:.4}"),
+        }
+    }
+}
+
+/// The probabilities of one prediction (`[classes]` or `[1, classes]`) as bars named by
+/// `names`, the predicted class highlighted and named in the title.
+///
+/// ```
+/// # use candle_core::{Device, Tensor};
+/// let p = Tensor::new(&[[0.05f32, 0.9, 0.05]], &Device::Cpu)?;
+/// let fig = dlcourse::plot::probabilities(&p, &["Sandal", "Sneaker", "Ankle boot"])?;
+/// # Ok::<(), dlcourse::Error>(())
+/// ```
+pub fn probabilities<S: AsRef<str>>(probs: &Tensor, names: &[S]) -> Result<Figure<Bars>> {
+    if !matches!(probs.dims(), [_] | [1, _]) {
+        return Err(Error::shape(
+            "drawing the probabilities of one prediction",
+            "[classes] or [1, classes]",
+            format!("{:?}", probs.dims()),
+            "pick one row of the predictions, e.g. `predictions.get(0)?`",
+        ));
+    }
+    let bars = Bars::new(names, &values(probs)?);
+    let title = match bars.largest() {
+        Some(i) => format!(
+            "Predicted: {} ({})",
+            bars.bars[i].0,
+            bars.label(bars.bars[i].1)
+        ),
+        None => "Predicted: nothing".to_owned(),
+    };
+    Ok(bars.title(&title).figure())
+}
+
+impl Plot for Bars {
+    fn what(&self) -> &'static str {
+        "a bar chart"
+    }
+
+    fn draw<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<()> {
+        let what = self.what();
+        let (width, _) = area.dim_in_pixel();
+        let title = font::style(20.0).pos(Pos::new(HPos::Center, VPos::Center));
+        area.draw_text(&self.title, &title, (width as i32 / 2, TOP as i32 / 2))
+            .map_err(|e| drawing(what, e))?;
+        let name_w = self.bars.iter().map(|b| font::text_width(&b.0, TEXT)).max();
+        let x0 = name_w.unwrap_or(0) as i32 + 20;
+        let room = width as i32 - x0 - 80;
+        let scale = match self.percent {
+            true => 1.0,
+            false => self.bars.iter().map(|b| b.1.abs()).fold(0.0, f64::max),
+        };
+        let name = font::style(TEXT).pos(Pos::new(HPos::Right, VPos::Center));
+        let value = font::style(TEXT).pos(Pos::new(HPos::Left, VPos::Center));
+        let top = self.largest();
+        for (i, (label, v)) in self.bars.iter().enumerate() {
+            let y = TOP as i32 + i as i32 * ROW as i32;
+            let middle = y + ROW as i32 / 2;
+            let fraction = if scale > 0.0 {
+                (v / scale).clamp(0.0, 1.0)
+            } else {
+                0.0
+            };
+            let end = x0 + (fraction * room as f64).round() as i32;
+            let color = match Some(i) == top {
+                true => palette::color(0),
+                false => palette::tint(palette::color(0), 0.35),
+            };
+            let bar = [(x0, y + 4), (end.max(x0 + 1), y + ROW as i32 - 4)];
+            area.draw(&Rectangle::new(bar, color.filled()))
+                .map_err(|e| drawing(what, e))?;
+            area.draw_text(label, &name, (x0 - 8, middle))
+                .map_err(|e| drawing(what, e))?;
+            area.draw_text(&self.label(*v), &value, (end + 6, middle))
+                .map_err(|e| drawing(what, e))?;
+        }
+        let bottom = TOP as i32 + self.bars.len() as i32 * ROW as i32;
+        area.draw(&PathElement::new(
+            [(x0, TOP as i32), (x0, bottom)],
+            BLACK.stroke_width(1),
+        ))
+        .map_err(|e| drawing(what, e))
+    }
+}
