@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Executes the lessons headlessly through the real evcxr kernel.
 #
-#   scripts/run-notebooks.sh [--profile quick|full] [--timeout SECONDS] [NOTEBOOK...]
+#   scripts/run-notebooks.sh [--profile quick|full] [--timeout SECONDS] [--cell-times] [NOTEBOOK...]
 #
 # With no NOTEBOOK, runs every notebooks/*.ipynb in order. Executed copies (outputs and
 # pictures included) go to target/notebooks/; the sources are never modified. The
@@ -12,13 +12,15 @@ source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 profile="${DLCOURSE_PROFILE:-full}"
 cell_timeout=3600
+extra=()
 notebooks=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --profile) profile="${2:?--profile needs quick or full}"; shift 2 ;;
     --profile=*) profile="${1#*=}"; shift ;;
     --timeout) cell_timeout="${2:?--timeout needs seconds}"; shift 2 ;;
-    -h|--help) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --cell-times) extra+=(--cell-times); shift ;;
+    -h|--help) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     -*) die "unknown option $1 (see --help)" ;;
     *) notebooks+=("$1"); shift ;;
   esac
@@ -37,4 +39,4 @@ export DLCOURSE_DATA
 export JUPYTER_PATH="$VENV/share/jupyter${JUPYTER_PATH:+:$JUPYTER_PATH}"
 say "profile $DLCOURSE_PROFILE, data $DLCOURSE_DATA, ${#notebooks[@]} notebook(s)"
 exec "$VENV/bin/python" "$ROOT/scripts/run_notebooks.py" \
-  --out "$ROOT/target/notebooks" --cell-timeout "$cell_timeout" "${notebooks[@]}"
+  --out "$ROOT/target/notebooks" --cell-timeout "$cell_timeout" ${extra[@]+"${extra[@]}"} "${notebooks[@]}"

@@ -57,8 +57,9 @@ def panic_text(cell):
     return "\n".join(message)
 
 
-def run_one(path, out_dir, kernel, cell_timeout, notebook_timeout):
-    """Runs one notebook; returns (ok, seconds, message)."""
+def run_one(path, out_dir, kernel, cell_timeout, notebook_timeout, cell_times=None):
+    """Runs one notebook; returns (ok, seconds, message). Appends (cell number, seconds,
+    first source line) of each code cell to `cell_times` when given."""
     nb = nbformat.read(path, as_version=4)
     client = NotebookClient(
         nb,
@@ -82,6 +83,7 @@ def run_one(path, out_dir, kernel, cell_timeout, notebook_timeout):
                     raise TimeoutError(
                         f"the notebook ran past its {notebook_timeout:.0f} s limit before cell {index + 1}"
                     )
+                cell_start = time.monotonic()
                 try:
                     client.execute_cell(cell, index)
                 except (CellExecutionError, CellTimeoutError, DeadKernelError) as err:
@@ -94,6 +96,9 @@ def run_one(path, out_dir, kernel, cell_timeout, notebook_timeout):
                         f"cell {index + 1} (code cell {code_cells}) {kind}:\n"
                         f"{cell_source_head(cell)}\n{detail}"
                     ) from None
+                if cell_times is not None:
+                    first = cell.source.strip().splitlines()[0] if cell.source.strip() else ""
+                    cell_times.append((index + 1, time.monotonic() - cell_start, first))
                 panic = panic_text(cell)
                 if panic:
                     raise RuntimeError(
@@ -117,14 +122,18 @@ def main():
     parser.add_argument("--kernel", default="dlcourse-rust")
     parser.add_argument("--cell-timeout", type=int, default=3600)
     parser.add_argument("--notebook-timeout", type=int, default=5400)
+    parser.add_argument("--cell-times", action="store_true", help="print each code cell's seconds")
     args = parser.parse_args()
 
     results = []
     for path in args.notebooks:
         print(f"== {path.name} (profile {os.environ.get('DLCOURSE_PROFILE', 'full')})", flush=True)
+        cell_times = [] if args.cell_times else None
         ok, seconds, message = run_one(
-            path.resolve(), args.out, args.kernel, args.cell_timeout, args.notebook_timeout
+            path.resolve(), args.out, args.kernel, args.cell_timeout, args.notebook_timeout, cell_times
         )
+        for number, cell_seconds, first in cell_times or []:
+            print(f"   cell {number:>3}  {cell_seconds:7.2f} s  {first[:60]}", flush=True)
         results.append((path.name, ok, seconds))
         if ok:
             print(f"   ok in {seconds:.1f} s -> {args.out / path.name}", flush=True)

@@ -9,6 +9,7 @@
 //! | module | what it holds |
 //! |---|---|
 //! | [`profile`] | the `quick` (CI) and `full` (learner) profiles |
+//! | [`device`] | CPU by default, a CUDA GPU with the `cuda` feature |
 //! | [`data`] | the course's datasets as tensors |
 //! | [`nn`] | layers, described Keras-style, built into candle-nn modules |
 //! | [`train`] | losses, optimisers, metrics, `Fit` settings, `History` |
@@ -31,6 +32,7 @@
 //! ```
 
 pub mod data;
+pub mod device;
 mod error;
 pub mod keras;
 pub mod nn;
