@@ -291,3 +291,37 @@ fn learning_rate_schedule_changes_the_rate() -> Result<()> {
     assert_eq!(*rates.borrow(), vec![0.1, 0.05, 0.05, 0.025]);
     Ok(())
 }
+
+#[test]
+fn custom_steps_train_one_model_and_leave_the_other_alone() -> Result<()> {
+    // The GAN pattern: two models, one optimiser each; a step that updates only one.
+    let dev = Device::Cpu;
+    let build = |seed| Sequential::new(&[2]).add(Dense::new(1)).build(&dev, seed);
+    let (student, frozen) = (build(1)?, build(2)?);
+    let mut optimizer = Optimizer::adam(0.05).build(student.vars().all_vars())?;
+    let frozen_before = frozen.weight("dense.weight")?.to_vec2::<f32>()?;
+    let x = Tensor::new(&[[0f32, 1.], [1., 0.], [1., 1.], [2., 1.]], &dev)?;
+    let history = train::fit_custom(&[&x], Fit::epochs(150).batch_size(2).quiet(), 0, |batch| {
+        // The student learns to copy the frozen model's outputs.
+        let target = frozen.logits(&batch[0], false)?.detach();
+        let gap = student
+            .logits(&batch[0], true)?
+            .sub(&target)?
+            .sqr()?
+            .mean_all()?;
+        optimizer.step(&gap.backward()?)?;
+        let gap = gap.to_scalar::<f32>()? as f64;
+        Ok(vec![("loss", gap), ("half_loss", gap / 2.0)])
+    })?;
+    assert_eq!(history.names().collect::<Vec<_>>(), ["loss", "half_loss"]);
+    assert!(
+        history.loss()[149] < history.loss()[0] / 100.0,
+        "{:?}",
+        &history.loss()[145..]
+    );
+    assert_eq!(
+        frozen.weight("dense.weight")?.to_vec2::<f32>()?,
+        frozen_before
+    );
+    Ok(())
+}
