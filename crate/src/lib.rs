@@ -41,6 +41,8 @@ pub mod profile;
 pub mod train;
 
 pub use error::{Error, Result};
+/// Candle itself, for going below the Keras-shaped API.
+pub use {candle_core, candle_nn};
 
 /// Everything a lesson needs, in one `use dlcourse::prelude::*;`.
 pub mod prelude {
@@ -50,9 +52,9 @@ pub mod prelude {
         Activation, BatchNorm, Conv2d, ConvTranspose2d, Dense, Dropout, Embedding, Flatten, Lstm,
         MaxPool2d, Padding, Reshape,
     };
-    pub use crate::plot::{Curves, Figure};
+    pub use crate::plot::{self, Curves, Figure, Panels};
     pub use crate::profile::Profile;
     pub use crate::train::{Fit, History, Loss, Metric, Optimizer};
     pub use crate::{Error, Result};
-    pub use candle_core::{D, DType, Device, Module, ModuleT, Tensor};
+    pub use candle_core::{D, DType, Device, Module, ModuleT, Tensor, Var};
 }

@@ -39,6 +39,26 @@ impl Activation {
         }
     }
 
+    /// The activation and its derivative at each of `xs`, the derivative computed by
+    /// automatic differentiation (what training uses), for plotting.
+    ///
+    /// ```
+    /// use dlcourse::nn::Activation;
+    /// let (y, slope) = Activation::Relu.values_and_slopes(&[-1.0, 2.0])?;
+    /// assert_eq!((y, slope), (vec![0.0, 2.0], vec![0.0, 1.0]));
+    /// # Ok::<(), dlcourse::Error>(())
+    /// ```
+    pub fn values_and_slopes(&self, xs: &[f32]) -> crate::Result<(Vec<f32>, Vec<f32>)> {
+        let x = candle_core::Var::new(xs, &candle_core::Device::Cpu)?;
+        let y = self.apply(x.as_tensor())?;
+        let grads = y.sum_all()?.backward()?;
+        let slopes = match grads.get(&x) {
+            Some(g) => g.to_vec1()?,
+            None => vec![0.0; xs.len()],
+        };
+        Ok((y.to_vec1()?, slopes))
+    }
+
     /// The lower-case name Keras uses (`"relu"`, `"softmax"`, ...).
     pub fn name(&self) -> &'static str {
         match self {

@@ -244,15 +244,41 @@ pub(crate) fn tick(v: &f64) -> String {
     }
 }
 
-/// Charts side by side (loss next to accuracy).
+/// Charts side by side (loss next to accuracy), wrapping into rows after `columns`.
+///
+/// ```
+/// use dlcourse::plot::{Curves, Panels};
+/// let charts = vec![Curves::new("a").line("a", &[1.0, 2.0]), Curves::new("b").line("b", &[2.0, 1.0])];
+/// let fig = Panels::new(charts).columns(1).figure();
+/// assert!(fig.to_png().is_ok());
+/// ```
 #[derive(Debug, Clone)]
-pub struct Panels(pub Vec<Curves>);
+pub struct Panels {
+    charts: Vec<Curves>,
+    columns: usize,
+}
 
 impl Panels {
-    /// The panels as one figure, 480 pixels wide per panel.
+    /// The charts in one row.
+    pub fn new(charts: Vec<Curves>) -> Self {
+        let columns = charts.len().max(1);
+        Panels { charts, columns }
+    }
+
+    /// Wraps into rows of `columns` charts.
+    pub fn columns(mut self, columns: usize) -> Self {
+        self.columns = columns.max(1);
+        self
+    }
+
+    fn rows(&self) -> usize {
+        self.charts.len().div_ceil(self.columns).max(1)
+    }
+
+    /// The panels as one figure, 480×400 pixels per chart.
     pub fn figure(self) -> Figure<Self> {
-        let n = self.0.len().max(1) as u32;
-        Figure::new(self, 480 * n, 400)
+        let (columns, rows) = (self.columns.min(self.charts.len().max(1)), self.rows());
+        Figure::new(self, 480 * columns as u32, 400 * rows as u32)
     }
 }
 
@@ -262,8 +288,9 @@ impl Plot for Panels {
     }
 
     fn draw<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<()> {
-        let cells = area.split_evenly((1, self.0.len().max(1)));
-        for (curves, cell) in self.0.iter().zip(&cells) {
+        let columns = self.columns.min(self.charts.len().max(1));
+        let cells = area.split_evenly((self.rows(), columns));
+        for (curves, cell) in self.charts.iter().zip(&cells) {
             curves.draw(cell)?;
         }
         Ok(())

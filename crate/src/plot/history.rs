@@ -16,7 +16,7 @@ impl History {
             }
             panels.push(curves);
         }
-        Panels(panels).figure()
+        Panels::new(panels).figure()
     }
 
     /// Shows the curves inline in Jupyter.
