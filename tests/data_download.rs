@@ -146,6 +146,7 @@ fn a_wrong_checksum_leaves_nothing_in_the_cache() {
         .unwrap_err()
         .to_string();
     assert_eq!(server.join().unwrap(), 1);
+    eprintln!("{err}");
     assert!(
         err.contains("SHA-256") && err.contains(MNIST_FILES[3].sha256.unwrap()),
         "{err}"
@@ -163,6 +164,7 @@ fn a_connection_that_dies_mid_file_leaves_nothing_in_the_cache() {
         .unwrap_err()
         .to_string();
     assert_eq!(server.join().unwrap(), 1);
+    eprintln!("{err}");
     assert!(
         err.contains("downloading") && err.contains("nothing was kept"),
         "{err}"
@@ -179,6 +181,7 @@ fn an_http_error_leaves_nothing_in_the_cache() {
         .unwrap_err()
         .to_string();
     assert_eq!(server.join().unwrap(), 1);
+    eprintln!("{err}");
     assert!(err.contains("HTTP 404"), "{err}");
     assert_eq!(files_under(&cache), Vec::<PathBuf>::new());
 }
