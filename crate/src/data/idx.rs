@@ -74,7 +74,13 @@ pub fn read_gz(path: &Path, ndims: usize) -> Result<Idx> {
         gz.read_exact(&mut d).map_err(damaged)?;
         dims.push(u32::from_be_bytes(d) as usize);
     }
-    let expected: usize = dims.iter().product();
+    let Some(expected) = dims.iter().try_fold(1usize, |a, &d| a.checked_mul(d)) else {
+        return Err(Error::data(
+            path,
+            format!("expected IDX dimensions of a real dataset, found {dims:?}"),
+            FIX,
+        ));
+    };
     // Never trust a header for an allocation: the gzip trailer bounds it too.
     let mut data = Vec::with_capacity(expected.min(gz_size.saturating_sub(4 + 4 * ndims)));
     gz.read_to_end(&mut data).map_err(damaged)?;
@@ -95,7 +101,8 @@ pub fn read_gz(path: &Path, ndims: usize) -> Result<Idx> {
     Ok(Idx { dims, data })
 }
 
-/// Checks the gzip magic and returns the uncompressed size from the trailer (mod 2³²).
+/// Checks the gzip magic and returns the uncompressed size from the trailer (mod 2³²),
+/// bounded by what the compressed size allows.
 fn gzip_check(file: &mut std::fs::File, path: &Path) -> Result<usize> {
     let mut magic = [0u8; 2];
     let len = file
@@ -125,7 +132,9 @@ fn gzip_check(file: &mut std::fs::File, path: &Path) -> Result<usize> {
     file.seek(SeekFrom::End(-4)).map_err(io)?;
     file.read_exact(&mut trailer).map_err(io)?;
     file.seek(SeekFrom::Start(0)).map_err(io)?;
-    Ok(u32::from_le_bytes(trailer) as usize)
+    // Deflate cannot expand more than about 1032:1, which bounds a damaged trailer.
+    let bound = (len as usize).saturating_mul(1032);
+    Ok((u32::from_le_bytes(trailer) as usize).min(bound))
 }
 
 #[cfg(test)]

@@ -202,7 +202,7 @@ pub fn read_archive(path: &Path) -> Result<Imdb> {
         else {
             continue;
         };
-        let mut bytes = Vec::with_capacity(entry.size() as usize);
+        let mut bytes = Vec::with_capacity(entry.size().min(1 << 20) as usize);
         entry.read_to_end(&mut bytes).map_err(damaged)?;
         let text = String::from_utf8(bytes).map_err(|e| {
             Error::data(

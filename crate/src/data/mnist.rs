@@ -105,11 +105,11 @@ impl Split {
     /// ```
     pub fn slice(&self, start: usize, len: usize) -> Result<Split> {
         let n = self.len();
-        if start + len > n {
+        if start.checked_add(len).is_none_or(|end| end > n) {
             return Err(Error::shape(
                 "taking images from a split",
                 format!("a range within 0..{n}"),
-                format!("{start}..{}", start + len),
+                format!("{len} images from {start}"),
                 "ask for fewer images",
             ));
         }
