@@ -17,3 +17,20 @@ pub fn temp_dir(name: &str) -> PathBuf {
     std::fs::create_dir_all(&dir).expect("target/ is writable");
     dir
 }
+
+/// The folder with the real datasets: `$DLCOURSE_DATA`, else `../shared/data` next to the
+/// repository. Panics with a clear message when it is absent or incomplete, so the data
+/// tests fail rather than pass without data.
+pub fn shared_data() -> PathBuf {
+    let dir = std::env::var_os("DLCOURSE_DATA")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo_root().join("../shared/data"));
+    assert!(
+        dir.join("mnist").is_dir(),
+        "the real datasets are missing: no mnist/ in {} — set DLCOURSE_DATA to a folder laid \
+         out like ../shared/data (see its README.md)",
+        dir.display()
+    );
+    dir
+}

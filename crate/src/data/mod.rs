@@ -1,3 +1,41 @@
 //! Datasets of the course, as tensors.
+//!
+//! One line gives a learner a dataset; the files are found (or downloaded once) as
+//! described in [`locate`]:
+//!
+//! | dataset | loader | what it gives |
+//! |---|---|---|
+//! | MNIST, Fashion-MNIST | [`mnist()`], [`fashion_mnist()`] | [`ImageSet`]: `u8` images `[n, 28, 28]`, `u32` labels, class names |
+//! | IMDB reviews | [`imdb()`] | raw texts and 0/1 labels; [`text`] tokenizes, builds a vocabulary, pads |
+//! | UCI house votes, mammographic masses | [`house_votes()`], [`mammographic_masses()`] | polars `DataFrame`s; [`uci`] turns them into tensors |
+//! | toy sets | [`toy`] | generated regressions and 2-D point clouds |
+//!
+//! [`batch`] holds what every lesson does to tensors: seeded shuffling, the
+//! train/validation split, standard scaling, one-hot labels, k-fold splits.
+//!
+//! Where files are looked for, in order (details in [`locate`]):
+//! `$DLCOURSE_DATA` → the project's `data/` → the per-user cache (`$DLCOURSE_CACHE/data`,
+//! else `~/.cache/dlcourse/data`) → a download from the canonical address (or
+//! `$DLCOURSE_MIRROR`) into that cache, checked against the published SHA-256.
+//!
+//! ```no_run
+//! let mnist = dlcourse::data::mnist()?;
+//! let x = mnist.train.flat()?; // f32 [60000, 784] in 0..1
+//! let y = &mnist.train.labels; // u32 [60000]
+//! # Ok::<(), dlcourse::Error>(())
+//! ```
 
+pub mod batch;
+pub mod fetch;
+pub mod idx;
+pub mod imdb;
+pub mod locate;
+pub mod mnist;
+pub mod text;
 pub mod toy;
+pub mod uci;
+
+pub use imdb::{Imdb, Reviews, imdb};
+pub use locate::{DataFile, Locator};
+pub use mnist::{ImageSet, Split, fashion_mnist, mnist};
+pub use uci::{house_votes, mammographic_masses};

@@ -13,11 +13,13 @@
 //! # Ok(()) }
 //! ```
 
+mod cross_validation;
 mod model;
 mod sequential;
 mod summary;
 mod training;
 
+pub use cross_validation::{CrossValidation, cross_validate};
 pub use model::Model;
 pub use sequential::Sequential;
 pub use summary::Summary;

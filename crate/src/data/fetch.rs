@@ -1,0 +1,200 @@
+//! Downloading a dataset file into the cache: streamed, checksummed, atomic.
+//!
+//! The bytes go to a hidden temporary file next to the destination while their SHA-256
+//! is computed; only a complete file with the published checksum is renamed into place.
+//! On any error (HTTP status, a connection that dies mid-file, a wrong checksum, a full
+//! disk) the temporary file is removed, so the cache never holds a partial file.
+//!
+//! ```no_run
+//! use dlcourse::data::fetch;
+//! let dest = std::path::Path::new("/tmp/cache/uci/house-votes-84.data");
+//! fetch::download(
+//!     "https://archive.ics.uci.edu/ml/machine-learning-databases/voting-records/house-votes-84.data",
+//!     dest,
+//!     None,
+//! )?;
+//! # Ok::<(), dlcourse::Error>(())
+//! ```
+
+use crate::error::{Error, Result};
+use sha2::{Digest, Sha256};
+use std::fs::File;
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+/// Downloads `url` to `dest` (creating its folder), checking the SHA-256 when `sha256`
+/// is given, and printing progress on stderr about every 10%.
+///
+/// Nothing is left at `dest` or beside it unless the whole file arrived and matched.
+///
+/// ```no_run
+/// let dest = std::path::Path::new("/tmp/cache/mnist/t10k-labels-idx1-ubyte.gz");
+/// dlcourse::data::fetch::download(
+///     "https://storage.googleapis.com/cvdf-datasets/mnist/t10k-labels-idx1-ubyte.gz",
+///     dest,
+///     Some("f7ae60f92e00ec6debd23a6088c31dbd2371eca3ffa0defaefb259924204aec6"),
+/// )?;
+/// # Ok::<(), dlcourse::Error>(())
+/// ```
+pub fn download(url: &str, dest: &Path, sha256: Option<&str>) -> Result<()> {
+    let dir = dest.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir).map_err(|e| Error::io("creating the folder", dir, e))?;
+    let part = TempFile::new(dest)?;
+    let fail = |problem: String| Error::Download {
+        url: url.to_owned(),
+        problem,
+        fix: format!(
+            "check the connection and try again (nothing was kept), or put the official \
+             file at {} yourself, or set DLCOURSE_DATA to a folder with the official files",
+            dest.display()
+        ),
+    };
+
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .timeout_connect(Some(Duration::from_secs(30)))
+        .timeout_recv_response(Some(Duration::from_secs(60)))
+        .timeout_per_read(Some(Duration::from_secs(60)))
+        .build()
+        .into();
+    let mut response = agent
+        .get(url)
+        .header("Accept-Encoding", "identity")
+        .call()
+        .map_err(|e| match e {
+            ureq::Error::StatusCode(code) => fail(format!("the server answered HTTP {code}")),
+            e => fail(format!("no answer: {e}")),
+        })?;
+    let total = response.body().content_length();
+    let mut reader = response.body_mut().as_reader();
+
+    eprintln!(
+        "dlcourse: downloading {url}{} into {}",
+        total
+            .map(|t| format!(" ({})", megabytes(t)))
+            .unwrap_or_default(),
+        dest.display()
+    );
+    let mut file = part.file()?;
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 1 << 18];
+    let (mut got, mut shown) = (0u64, 0u64);
+    loop {
+        let n = match reader.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => {
+                return Err(fail(format!(
+                    "the connection broke after {got} of {} bytes: {e}",
+                    total.map_or("?".to_owned(), |t| t.to_string())
+                )));
+            }
+        };
+        hasher.update(&buf[..n]);
+        file.write_all(&buf[..n])
+            .map_err(|e| Error::io("writing", &part.path, e))?;
+        got += n as u64;
+        let step = match total {
+            Some(t) => got * 10 / t.max(1),
+            None => got / (10 << 20),
+        };
+        if step > shown {
+            shown = step;
+            match total {
+                Some(t) => eprintln!(
+                    "dlcourse:   {:>3}% ({} of {})",
+                    got * 100 / t.max(1),
+                    megabytes(got),
+                    megabytes(t)
+                ),
+                None => eprintln!("dlcourse:   {}", megabytes(got)),
+            }
+        }
+    }
+    if let Some(t) = total.filter(|&t| t != got) {
+        return Err(fail(format!(
+            "the connection ended after {got} of {t} bytes"
+        )));
+    }
+    let digest = hex(&hasher.finalize());
+    if let Some(expected) = sha256.filter(|e| !e.eq_ignore_ascii_case(&digest)) {
+        return Err(fail(format!(
+            "the file's SHA-256 is {digest}, expected the published {expected} \
+             (a damaged download, or a mirror serving another file)"
+        )));
+    }
+    file.sync_all()
+        .map_err(|e| Error::io("writing", &part.path, e))?;
+    drop(file);
+    part.persist(dest)?;
+    eprintln!("dlcourse:   done, SHA-256 {digest}");
+    Ok(())
+}
+
+/// The SHA-256 of the file at `path`, in lower-case hex.
+///
+/// ```no_run
+/// let sum = dlcourse::data::fetch::sha256_file("../shared/data/uci/house-votes-84.data".as_ref())?;
+/// assert_eq!(sum.len(), 64);
+/// # Ok::<(), dlcourse::Error>(())
+/// ```
+pub fn sha256_file(path: &Path) -> Result<String> {
+    let mut file = File::open(path).map_err(|e| Error::io("opening", path, e))?;
+    let mut hasher = Sha256::new();
+    std::io::copy(&mut file, &mut hasher).map_err(|e| Error::io("reading", path, e))?;
+    Ok(hex(&hasher.finalize()))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn megabytes(bytes: u64) -> String {
+    if bytes < 1_000_000 {
+        format!("{:.1} kB", bytes as f64 / 1e3)
+    } else {
+        format!("{:.1} MB", bytes as f64 / 1e6)
+    }
+}
+
+/// A hidden file beside the destination, removed when dropped unless persisted.
+struct TempFile {
+    path: PathBuf,
+    kept: bool,
+}
+
+impl TempFile {
+    fn new(dest: &Path) -> Result<Self> {
+        static COUNTER: AtomicUsize = AtomicUsize::new(0);
+        let name = dest
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "download".to_owned());
+        let path = dest.with_file_name(format!(
+            ".{name}.{}-{}.part",
+            std::process::id(),
+            COUNTER.fetch_add(1, Ordering::Relaxed)
+        ));
+        Ok(TempFile { path, kept: false })
+    }
+
+    fn file(&self) -> Result<File> {
+        File::create(&self.path).map_err(|e| Error::io("creating", &self.path, e))
+    }
+
+    fn persist(mut self, dest: &Path) -> Result<()> {
+        std::fs::rename(&self.path, dest).map_err(|e| Error::io("renaming into", dest, e))?;
+        self.kept = true;
+        Ok(())
+    }
+}
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        if !self.kept {
+            let _ = std::fs::remove_file(&self.path);
+        }
+    }
+}

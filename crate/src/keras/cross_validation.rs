@@ -1,0 +1,118 @@
+//! k-fold cross-validation of a Keras-style model (scikit-learn's `cross_val_score`
+//! around a Keras model, as the course does with `KerasClassifier`).
+
+use crate::data::batch::k_fold;
+use crate::error::{Error, Result};
+use crate::keras::Model;
+use crate::train::Fit;
+use candle_core::Tensor;
+use std::fmt;
+
+/// The held-out score of each fold.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CrossValidation {
+    /// The metric that was scored (`"accuracy"`, `"loss"`).
+    pub metric: String,
+    /// One score per fold, in fold order.
+    pub scores: Vec<f64>,
+}
+
+impl CrossValidation {
+    /// The mean score over the folds.
+    pub fn mean(&self) -> f64 {
+        self.scores.iter().sum::<f64>() / self.scores.len().max(1) as f64
+    }
+
+    /// The standard deviation of the scores (spread from fold to fold).
+    pub fn std(&self) -> f64 {
+        let mean = self.mean();
+        let n = self.scores.len().max(1) as f64;
+        (self.scores.iter().map(|s| (s - mean).powi(2)).sum::<f64>() / n).sqrt()
+    }
+}
+
+impl fmt::Display for CrossValidation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (lo, hi) = self
+            .scores
+            .iter()
+            .fold((f64::MAX, f64::MIN), |(lo, hi), s| (lo.min(*s), hi.max(*s)));
+        write!(
+            f,
+            "{}-fold {}: {:.4} ± {:.4} (from {lo:.4} to {hi:.4})",
+            self.scores.len(),
+            self.metric,
+            self.mean(),
+            self.std()
+        )
+    }
+}
+
+/// Splits the samples into `k` folds (shuffled with `seed`); for each fold, builds a fresh
+/// compiled model with `build(fold)`, trains it on the other folds with `fit()`, and
+/// scores `metric` (as named by `evaluate`) on the held-out fold.
+///
+/// ```
+/// use dlcourse::prelude::*;
+/// use dlcourse::keras::cross_validate;
+/// # fn main() -> dlcourse::Result<()> {
+/// let x = Tensor::new(&[[0f32], [1.], [2.], [3.], [4.], [5.]], &Device::Cpu)?;
+/// let y = Tensor::new(&[[0f32], [0.], [0.], [1.], [1.], [1.]], &Device::Cpu)?;
+/// let cv = cross_validate(&x, &y, 3, 0, |fold| {
+///     let mut model = Sequential::new(&[1])
+///         .add(Dense::new(1).activation(Activation::Sigmoid))
+///         .build(&Device::Cpu, fold as u64)?;
+///     model.compile(Optimizer::adam(0.1), Loss::BinaryCrossEntropy, &[Metric::Accuracy])?;
+///     Ok(model)
+/// }, || Fit::epochs(100).quiet(), "accuracy")?;
+/// assert_eq!(cv.scores.len(), 3);
+/// # Ok(()) }
+/// ```
+pub fn cross_validate<B, F>(
+    x: &Tensor,
+    y: &Tensor,
+    k: usize,
+    seed: u64,
+    mut build: B,
+    mut fit: F,
+    metric: &str,
+) -> Result<CrossValidation>
+where
+    B: FnMut(usize) -> Result<Model>,
+    F: FnMut() -> Fit,
+{
+    let n = x.dim(0)?;
+    if y.dim(0)? != n {
+        return Err(Error::shape(
+            "cross-validating",
+            format!("as many targets as inputs ({n})"),
+            format!("{} targets", y.dim(0)?),
+            "pass x and y of the same samples",
+        ));
+    }
+    let mut scores = Vec::with_capacity(k);
+    for (i, fold) in k_fold(n, k, seed)?.iter().enumerate() {
+        let (train_x, valid_x) = fold.select(x)?;
+        let (train_y, valid_y) = fold.select(y)?;
+        let mut model = build(i)?;
+        model.fit(&train_x, &train_y, fit())?;
+        let logs = model.evaluate(&valid_x, &valid_y)?;
+        let score = logs
+            .iter()
+            .find(|(name, _)| name == metric)
+            .map(|(_, v)| *v);
+        let Some(score) = score else {
+            let names: Vec<_> = logs.iter().map(|(n, _)| n.as_str()).collect();
+            return Err(Error::Usage(format!(
+                "cross-validation scores `{metric}`, which the model does not report (it \
+                 reports: {}) — compile with that metric or score one of these",
+                names.join(", ")
+            )));
+        };
+        scores.push(score);
+    }
+    Ok(CrossValidation {
+        metric: metric.to_owned(),
+        scores,
+    })
+}
