@@ -9,12 +9,19 @@
 # kernels never build in the same directory: a second kernel takes the next free slot,
 # which evcxr's own compilation cache (`:cache` in init.evcxr) fills in well under a
 # minute instead of recompiling everything.
+#
+# The crate is also built as a shared library (crate/Cargo.toml): evcxr links every
+# dependency into each cell's library, and cells must share one copy of Candle's global
+# state (the tensor-id counter), or a model built in one cell and trained in another
+# gets the gradients of other tensors. (evcxr's own `:allow_static_linking 0` does not
+# work with this toolchain: core ships as a metadata stub.)
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
-# Slots are keyed by the compiler and evcxr versions: artifacts of another compiler are
-# useless, and cargo's own fingerprints handle every dependency change within a key.
-key="$( (rustc -vV; echo "evcxr $EVCXR_VERSION") | sha256sum | cut -c1-16)"
+# Slots are keyed by the compiler, the evcxr version and the evcxr settings that change
+# how dependencies are compiled (init.evcxr): artifacts built otherwise are useless, and
+# cargo's own fingerprints handle every dependency change within a key.
+key="$( (rustc -vV; echo "evcxr $EVCXR_VERSION"; cat "$ROOT/scripts/evcxr/init.evcxr") | sha256sum | cut -c1-16)"
 base="$DLCOURSE_CACHE/evcxr/$key"
 mkdir -p "$base/.cargo"
 # Dependencies (Candle above all) are optimised fully; the cells themselves compile at

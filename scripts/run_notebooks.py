@@ -38,23 +38,31 @@ def error_text(cell):
 
 
 # evcxr catches a panic in a cell (so the learner keeps their variables), prints it to
-# stderr and reports the cell as successful. A headless run must fail on it.
+# stderr and reports the cell as successful; it does the same with an error returned by
+# `?`. A headless run must fail on both.
 PANIC = re.compile(r"^thread '.*' (\(\d+\) )?panicked at ", re.MULTILINE)
 
 
-def panic_text(cell):
-    """The panic message printed by a cell, or None."""
-    stderr = "".join(
+def stderr_text(cell):
+    return "".join(
         out.get("text", "")
         for out in cell.get("outputs", [])
         if out.get("output_type") == "stream" and out.get("name") == "stderr"
     )
+
+
+def panic_text(stderr):
+    """The panic message in a cell's stderr, or None."""
     match = PANIC.search(stderr)
     if not match:
         return None
     lines = stderr[match.start():].splitlines()
     message = [line for line in lines[:12] if not line.startswith(("stack backtrace", "   "))]
     return "\n".join(message)
+
+
+def allows_stderr(cell):
+    return "allow-stderr" in cell.get("metadata", {}).get("tags", [])
 
 
 def run_one(path, out_dir, kernel, cell_timeout, notebook_timeout, cell_times=None):
@@ -99,11 +107,20 @@ def run_one(path, out_dir, kernel, cell_timeout, notebook_timeout, cell_times=No
                 if cell_times is not None:
                     first = cell.source.strip().splitlines()[0] if cell.source.strip() else ""
                     cell_times.append((index + 1, time.monotonic() - cell_start, first))
-                panic = panic_text(cell)
+                stderr = stderr_text(cell)
+                panic = panic_text(stderr)
                 if panic:
                     raise RuntimeError(
                         f"cell {index + 1} (code cell {code_cells}) panicked:\n"
                         f"{cell_source_head(cell)}\n{panic}"
+                    )
+                # evcxr prints an error returned by `?` to stderr and reports success; a
+                # lesson writes nothing there unless its cell is tagged `allow-stderr`.
+                if stderr.strip() and not allows_stderr(cell):
+                    lines = [l for l in stderr.strip().splitlines() if not l.startswith("   ")]
+                    raise RuntimeError(
+                        f"cell {index + 1} (code cell {code_cells}) returned an error:\n"
+                        f"{cell_source_head(cell)}\n" + "\n".join(lines[:15])
                     )
     except (RuntimeError, TimeoutError) as err:
         ok, message = False, str(err)

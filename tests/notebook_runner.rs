@@ -45,3 +45,36 @@ fn a_failing_cell_fails_the_run_and_is_named() {
         "executed copy lacks the error"
     );
 }
+
+#[test]
+fn an_error_returned_by_question_mark_fails_the_run() {
+    // evcxr prints such an error and reports success; the runner must not.
+    let root = repo_root();
+    let output = Command::new(root.join("scripts/run-notebooks.sh"))
+        .args(["--profile", "quick", "--timeout", "600"])
+        .arg(root.join("tests/fixtures/question-mark.ipynb"))
+        .output()
+        .expect("scripts/run-notebooks.sh runs");
+    let all = format!(
+        "{}\n{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        !output.status.success(),
+        "the runner passed a failing notebook:\n{all}"
+    );
+    assert!(
+        all.contains("question-mark.ipynb")
+            && all.contains("cell 3 (code cell 2) returned an error"),
+        "{all}"
+    );
+    assert!(
+        all.contains("invalid digit"),
+        "the error text is missing:\n{all}"
+    );
+    assert!(
+        !all.contains("never reached"),
+        "ran past the failure:\n{all}"
+    );
+}
