@@ -54,7 +54,7 @@ pub mod prelude {
     };
     pub use crate::plot::{self, Curves, Figure, Panels};
     pub use crate::profile::Profile;
-    pub use crate::train::{Fit, History, Loss, Metric, Optimizer};
+    pub use crate::train::{Fit, History, Loss, Metric, Optimizer, ParamUpdate};
     pub use crate::{Error, Result};
     pub use candle_core::{D, DType, Device, Module, ModuleT, Tensor, Var};
 }

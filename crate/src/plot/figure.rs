@@ -21,6 +21,11 @@ pub trait Plot {
 ///
 /// The last expression of a Jupyter cell renders inline as a PNG; [`Figure::save`]
 /// writes PNG or SVG.
+///
+/// evcxr gotcha: when that last expression moves a variable defined in the same cell
+/// (`Panels::new(charts).figure()`), evcxr cannot keep the variable and quietly prints
+/// the figure's `Debug` text instead of the picture. Wrap such a cell in braces
+/// (`{ let charts = ...; Panels::new(charts).figure() }`) or pass a clone.
 #[derive(Debug, Clone)]
 pub struct Figure<P> {
     plot: P,
