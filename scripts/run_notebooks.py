@@ -25,6 +25,9 @@ def cell_source_head(cell, lines=3):
     return "\n".join("    | " + line for line in head)
 
 
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
 def error_text(cell):
     """The error outputs of an executed cell, as plain text."""
     parts = []
@@ -34,7 +37,7 @@ def error_text(cell):
             parts.extend(out.get("traceback", [])[:20])
         elif out.get("output_type") == "stream" and out.get("name") == "stderr":
             parts.append(out.get("text", "")[-2000:])
-    return "\n".join(p for p in parts if p)
+    return ANSI.sub("", "\n".join(p for p in parts if p))
 
 
 # evcxr catches a panic in a cell (so the learner keeps their variables), prints it to
