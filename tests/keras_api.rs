@@ -27,10 +27,7 @@ fn xor_model(seed: u64) -> Result<Model> {
 
 #[test]
 fn mnist_mlp_has_keras_parameter_count() -> Result<()> {
-    let model = Sequential::new(&[784])
-        .add(Dense::new(512).activation(Activation::Relu))
-        .add(Dense::new(10).activation(Activation::Softmax))
-        .build(&Device::Cpu, 0)?;
+    let model = dlcourse::models::mnist_mlp().build(&Device::Cpu, 0)?;
     let summary = model.summary();
     assert_eq!(summary.total_params(), 407_050);
     assert_eq!(summary.layer_params(), vec![401_920, 5_130]);
@@ -170,25 +167,12 @@ fn history_plot_renders_a_non_blank_png() -> Result<()> {
 
 #[test]
 fn course_models_have_keras_parameter_counts_and_shapes() -> Result<()> {
-    let cnn = Sequential::new(&[1, 28, 28])
-        .add(Conv2d::new(32, 3).activation(Activation::Relu))
-        .add(Conv2d::new(64, 3).activation(Activation::Relu))
-        .add(MaxPool2d(2))
-        .add(Dropout(0.25))
-        .add(Flatten)
-        .add(Dense::new(128).activation(Activation::Relu))
-        .add(Dropout(0.5))
-        .add(Dense::new(10).activation(Activation::Softmax))
-        .build(&Device::Cpu, 0)?;
+    let cnn = dlcourse::models::mnist_cnn().build(&Device::Cpu, 0)?;
     assert_eq!(cnn.summary().total_params(), 1_199_882);
     let x = Tensor::zeros((2, 1, 28, 28), DType::F32, &Device::Cpu)?;
     assert_eq!(cnn.predict(&x)?.dims(), &[2, 10]);
 
-    let sentiment = Sequential::new(&[80])
-        .add(Embedding::new(20_000, 128))
-        .add(Lstm::new(128).dropout(0.2))
-        .add(Dense::new(1).activation(Activation::Sigmoid))
-        .build(&Device::Cpu, 0)?;
+    let sentiment = dlcourse::models::sentiment_lstm(20_000, 80).build(&Device::Cpu, 0)?;
     assert_eq!(sentiment.summary().total_params(), 2_691_713);
     let ids = Tensor::zeros((3, 80), DType::U32, &Device::Cpu)?;
     assert_eq!(sentiment.predict(&ids)?.dims(), &[3, 1]);

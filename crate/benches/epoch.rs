@@ -8,6 +8,7 @@
 //! One warm-up pass on 10% of the data precedes the timed epochs.
 
 use dlcourse::data::mnist;
+use dlcourse::models;
 use dlcourse::prelude::*;
 use std::time::Instant;
 
@@ -62,10 +63,7 @@ fn main() -> Result<()> {
 
     let x = data.train.flat()?;
     let y = &data.train.labels;
-    let mut mlp = Sequential::new(&[784])
-        .add(Dense::new(512).activation(Activation::Relu))
-        .add(Dense::new(10).activation(Activation::Softmax))
-        .build(&device, 0)?;
+    let mut mlp = models::mnist_mlp().build(&device, 0)?;
     mlp.compile(
         Optimizer::rmsprop(0.001),
         Loss::SparseCategoricalCrossEntropy,
@@ -86,16 +84,7 @@ fn main() -> Result<()> {
     let n = env_usize("BENCH_CNN_SAMPLES", 60_000).min(x.dim(0)?);
     let images = data.train.images_nchw()?.narrow(0, 0, n)?;
     let labels = y.narrow(0, 0, n)?;
-    let mut cnn = Sequential::new(&[1, 28, 28])
-        .add(Conv2d::new(32, 3).activation(Activation::Relu))
-        .add(Conv2d::new(64, 3).activation(Activation::Relu))
-        .add(MaxPool2d(2))
-        .add(Dropout(0.25))
-        .add(Flatten)
-        .add(Dense::new(128).activation(Activation::Relu))
-        .add(Dropout(0.5))
-        .add(Dense::new(10).activation(Activation::Softmax))
-        .build(&device, 0)?;
+    let mut cnn = models::mnist_cnn().build(&device, 0)?;
     cnn.compile(
         Optimizer::adam(0.001),
         Loss::SparseCategoricalCrossEntropy,

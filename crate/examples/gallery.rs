@@ -9,19 +9,6 @@ use dlcourse::prelude::*;
 use polars::prelude::*;
 use std::path::{Path, PathBuf};
 
-const FASHION: [&str; 10] = [
-    "T-shirt/top",
-    "Trouser",
-    "Pullover",
-    "Dress",
-    "Coat",
-    "Sandal",
-    "Shirt",
-    "Sneaker",
-    "Bag",
-    "Ankle boot",
-];
-
 fn main() -> std::result::Result<(), Box<dyn std::error::Error>> {
     let dir = PathBuf::from(std::env::args().nth(1).unwrap_or("target/gallery".into()));
     std::fs::create_dir_all(&dir)?;
@@ -110,7 +97,10 @@ fn images(dir: &Path, dev: &Device) -> Result<()> {
     let (x, y) = fake_images(500, dev)?;
     let first = x.narrow(0, 0, 25)?;
     Grid::new(&first)?
-        .labels(&y.narrow(0, 0, 25)?, &FASHION)?
+        .labels(
+            &y.narrow(0, 0, 25)?,
+            &dlcourse::data::mnist::FASHION_MNIST_CLASSES,
+        )?
         .columns(5)
         .title("Training samples")
         .figure()
@@ -120,7 +110,14 @@ fn images(dir: &Path, dev: &Device) -> Result<()> {
         .map(|i| (i % 10 + 3 * u32::from(i % 4 == 0)) % 10)
         .collect();
     let predicted = Tensor::new(wrong, dev)?;
-    plot::misclassified(&x, &y, &predicted, &FASHION, 12)?.save(dir.join("misclassified.png"))?;
+    plot::misclassified(
+        &x,
+        &y,
+        &predicted,
+        &dlcourse::data::mnist::FASHION_MNIST_CLASSES,
+        12,
+    )?
+    .save(dir.join("misclassified.png"))?;
     let colours = Tensor::rand(0f32, 1.0, (6, 3, 8, 8), dev)?;
     Grid::new(&colours)?
         .figure()
@@ -155,7 +152,7 @@ fn classes(dir: &Path, dev: &Device) -> Result<()> {
     let centres = Tensor::stack(&[angle.cos()?, angle.sin()?], 1)?;
     let z = ((centres * 2.0)? + noise)?;
     Scatter::new(&z, &labels)?
-        .names(&FASHION)
+        .names(&dlcourse::data::mnist::FASHION_MNIST_CLASSES)
         .title("Latent space")
         .x_label("z[0]")
         .y_label("z[1]")
@@ -164,7 +161,12 @@ fn classes(dir: &Path, dev: &Device) -> Result<()> {
 
     let noisy = (z.affine(1.0, 0.0)? + Tensor::randn(0f32, 0.6, (n, 2), dev)?)?;
     let predicted = nearest_centre(&noisy)?;
-    plot::confusion(&labels, &predicted, &FASHION)?.save(dir.join("confusion.png"))?;
+    plot::confusion(
+        &labels,
+        &predicted,
+        &dlcourse::data::mnist::FASHION_MNIST_CLASSES,
+    )?
+    .save(dir.join("confusion.png"))?;
     let binary = Tensor::new(&[0u8, 0, 0, 1, 1, 0, 1, 1, 0, 0], dev)?;
     let guess = Tensor::new(&[0u8, 1, 0, 1, 0, 0, 1, 1, 0, 0], dev)?;
     plot::confusion(&binary, &guess, &["benign", "malignant"])?
@@ -174,7 +176,8 @@ fn classes(dir: &Path, dev: &Device) -> Result<()> {
         &[0.01f32, 0.0, 0.02, 0.01, 0.0, 0.08, 0.0, 0.71, 0.02, 0.15],
         dev,
     )?;
-    plot::probabilities(&p, &FASHION)?.save(dir.join("probabilities.png"))?;
+    plot::probabilities(&p, &dlcourse::data::mnist::FASHION_MNIST_CLASSES)?
+        .save(dir.join("probabilities.png"))?;
     Bars::new(
         &["warplane", "airliner", "wing", "airship", "space shuttle"],
         &[0.62, 0.21, 0.09, 0.03, 0.01],

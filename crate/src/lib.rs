@@ -13,6 +13,7 @@
 //! | [`data`] | the course's datasets as tensors |
 //! | [`nn`] | layers, described Keras-style, built into candle-nn modules |
 //! | [`train`] | losses, optimisers, metrics, `Fit` settings, `History` |
+//! | [`models`] | the course's models (MNIST MLP and CNN, sentiment LSTM) |
 //! | [`keras`] | `Sequential` → `Model`: `compile`, `fit`, `evaluate`, `predict`, `summary` |
 //! | [`plot`] | figures that show inline in Jupyter and save as PNG/SVG |
 //!
@@ -35,6 +36,7 @@ pub mod data;
 pub mod device;
 mod error;
 pub mod keras;
+pub mod models;
 pub mod nn;
 pub mod plot;
 pub mod profile;
