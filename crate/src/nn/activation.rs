@@ -33,7 +33,9 @@ impl Activation {
             Activation::Relu => xs.relu(),
             Activation::Sigmoid => candle_nn::ops::sigmoid(xs),
             Activation::Tanh => xs.tanh(),
-            Activation::Softmax => candle_nn::ops::softmax_last_dim(xs),
+            // candle-nn's faster softmax_last_dim has no backward pass: gradients would
+            // silently stop here.
+            Activation::Softmax => candle_nn::ops::softmax(xs, candle_core::D::Minus1),
             Activation::LeakyRelu(alpha) => candle_nn::ops::leaky_relu(xs, alpha),
             Activation::Elu(alpha) => xs.elu(alpha),
         }
@@ -120,6 +122,29 @@ mod tests {
         assert!((leaky[0] + 0.2).abs() < 1e-6);
         let soft: Vec<f32> = Activation::Softmax.apply(&xs)?.to_vec1()?;
         assert!((soft.iter().sum::<f32>() - 1.0).abs() < 1e-6);
+        Ok(())
+    }
+
+    #[test]
+    fn gradients_flow_through_softmax() -> Result<()> {
+        // −log softmax(z)[0] has gradient p − y with respect to z.
+        let z = candle_core::Var::new(&[[1f32, 2., 3.]], &Device::Cpu)?;
+        let p = Activation::Softmax.apply(z.as_tensor())?;
+        let loss = p.narrow(1, 0, 1)?.log()?.neg()?.sum_all()?;
+        let grads = loss.backward()?;
+        let grad: Vec<f32> = grads
+            .get(&z)
+            .expect("z gets a gradient")
+            .flatten_all()?
+            .to_vec1()?;
+        let p: Vec<f32> = p.flatten_all()?.to_vec1()?;
+        for (i, (g, p)) in grad.iter().zip(&p).enumerate() {
+            let expected = p - if i == 0 { 1.0 } else { 0.0 };
+            assert!(
+                (g - expected).abs() < 1e-5,
+                "component {i}: {g} vs {expected}"
+            );
+        }
         Ok(())
     }
 }

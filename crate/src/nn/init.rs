@@ -23,6 +23,23 @@ pub fn glorot_uniform(fan_in: usize, fan_out: usize) -> Init {
     }
 }
 
+/// A variable of `shape` drawn from a normal distribution (`mean`, `stdev`) by a generator
+/// seeded with `seed` — for networks written by hand (Candle's own `randn` cannot be
+/// seeded on the CPU).
+///
+/// ```
+/// use dlcourse::nn::seeded_normal;
+/// let w = seeded_normal(&[784, 512], 0.0, 0.1, 7)?;
+/// assert_eq!(w.dims(), &[784, 512]);
+/// # Ok::<(), dlcourse::Error>(())
+/// ```
+pub fn seeded_normal(shape: &[usize], mean: f64, stdev: f64, seed: u64) -> crate::Result<Var> {
+    let seeded = SeededVarMap::new(VarMap::new(), seed);
+    let init = Init::Randn { mean, stdev };
+    let values = seeded.sample(&init, &Shape::from(shape.to_vec()));
+    Ok(Var::from_vec(values, shape.to_vec(), &Device::Cpu)?)
+}
+
 /// A `VarMap` whose new variables are drawn from a seeded random generator.
 ///
 /// Use it through `VarBuilder::from_backend(Box::new(seeded), dtype, device)`; every

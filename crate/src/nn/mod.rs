@@ -23,7 +23,7 @@ pub use dense::Dense;
 pub use dropout::Dropout;
 pub use embedding::Embedding;
 pub use flatten::{Flatten, Reshape};
-pub use init::{SeededVarMap, glorot_uniform};
+pub use init::{SeededVarMap, glorot_uniform, seeded_normal};
 pub use layer::{BuildContext, BuiltLayer, LayerSpec};
 pub use lstm::Lstm;
 pub use pool::MaxPool2d;
