@@ -14,8 +14,11 @@ import sys
 import time
 from pathlib import Path
 
+import queue
+
 import nbformat
 from nbclient import NotebookClient
+from nbclient.util import run_sync
 from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
 
@@ -64,6 +67,33 @@ def panic_text(stderr):
     return "\n".join(message)
 
 
+# evcxr forwards the cell process's stderr on its own thread and replies before it has
+# all arrived; a late line is tagged with whatever request runs next. Listening a moment
+# after each cell, before sending the next, keeps each line with the cell that wrote it.
+LATE_OUTPUT_WINDOW = 0.3
+
+
+async def _late_stderr(kernel_client, window):
+    text = []
+    while True:
+        try:
+            msg = await kernel_client.get_iopub_msg(timeout=window)
+        except queue.Empty:
+            return "".join(text)
+        content = msg.get("content", {})
+        if msg.get("msg_type") == "stream" and content.get("name") == "stderr":
+            text.append(content.get("text", ""))
+
+
+late_stderr = run_sync(_late_stderr)
+
+
+def collect_late_stderr(client, cell):
+    text = late_stderr(client.kc, LATE_OUTPUT_WINDOW)
+    if text:
+        cell.outputs.append(nbformat.v4.new_output("stream", name="stderr", text=text))
+
+
 def allows_stderr(cell):
     return "allow-stderr" in cell.get("metadata", {}).get("tags", [])
 
@@ -107,6 +137,7 @@ def run_one(path, out_dir, kernel, cell_timeout, notebook_timeout, cell_times=No
                         f"cell {index + 1} (code cell {code_cells}) {kind}:\n"
                         f"{cell_source_head(cell)}\n{detail}"
                     ) from None
+                collect_late_stderr(client, cell)
                 if cell_times is not None:
                     first = cell.source.strip().splitlines()[0] if cell.source.strip() else ""
                     cell_times.append((index + 1, time.monotonic() - cell_start, first))
