@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Executes the lessons headlessly through the real evcxr kernel.
 #
-#   scripts/run-notebooks.sh [--profile quick|full] [--timeout SECONDS] [--cell-times] [NOTEBOOK...]
+#   scripts/run-notebooks.sh [--profile quick|full] [--timeout SECONDS] [--cell-times]
+#                            [--require-pictures] [NOTEBOOK...]
 #
 # With no NOTEBOOK, runs every notebooks/*.ipynb in order. Executed copies (outputs and
 # pictures included) go to target/notebooks/; the sources are never modified. The
@@ -19,7 +20,7 @@ while [ $# -gt 0 ]; do
     --profile) profile="${2:?--profile needs quick or full}"; shift 2 ;;
     --profile=*) profile="${1#*=}"; shift ;;
     --timeout) cell_timeout="${2:?--timeout needs seconds}"; shift 2 ;;
-    --cell-times) extra+=(--cell-times); shift ;;
+    --cell-times|--require-pictures) extra+=("$1"); shift ;;
     -h|--help) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     -*) die "unknown option $1 (see --help)" ;;
     *) notebooks+=("$1"); shift ;;

@@ -166,6 +166,16 @@ def run_one(path, out_dir, kernel, cell_timeout, notebook_timeout, cell_times=No
     return ok, seconds, message
 
 
+def count_pictures(path):
+    nb = nbformat.read(path, as_version=4)
+    return sum(
+        1
+        for cell in nb.cells
+        for out in cell.get("outputs", [])
+        if {"image/png", "image/svg+xml"} & set(out.get("data", {}))
+    )
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("notebooks", nargs="+", type=Path)
@@ -174,6 +184,10 @@ def main():
     parser.add_argument("--cell-timeout", type=int, default=3600)
     parser.add_argument("--notebook-timeout", type=int, default=5400)
     parser.add_argument("--cell-times", action="store_true", help="print each code cell's seconds")
+    parser.add_argument(
+        "--require-pictures", action="store_true",
+        help="fail a notebook whose executed copy holds no image (every lesson draws some)",
+    )
     args = parser.parse_args()
 
     results = []
@@ -185,6 +199,8 @@ def main():
         )
         for number, cell_seconds, first in cell_times or []:
             print(f"   cell {number:>3}  {cell_seconds:7.2f} s  {first[:60]}", flush=True)
+        if ok and args.require_pictures and count_pictures(args.out / path.name) == 0:
+            ok, message = False, "the executed notebook holds no picture (image/png or image/svg+xml)"
         results.append((path.name, ok, seconds))
         if ok:
             print(f"   ok in {seconds:.1f} s -> {args.out / path.name}", flush=True)

@@ -13,5 +13,5 @@ export DLCOURSE_DATA
 say "cargo test (data: $DLCOURSE_DATA)"
 cargo test --workspace --locked
 say "notebooks, quick profile"
-"$ROOT/scripts/run-notebooks.sh" --profile quick
+"$ROOT/scripts/run-notebooks.sh" --profile quick --require-pictures
 say "all tests passed in $((SECONDS - start)) s"
