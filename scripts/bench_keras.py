@@ -1,0 +1,225 @@
+"""Times the course's two reference models in Keras (TensorFlow, CPU): the Keras side of
+scripts/bench.sh, the same measurements as crate/benches/epoch.rs.
+
+The MLP of lesson 05 (784-512-10, batch 100, RMSprop) and the CNN of lesson 09 (batch 32,
+Adam), built as crate/src/models/ builds them (Keras' default Glorot-uniform
+initialisation; the CNN is channels-last here, Keras' default), trained on real MNIST read
+from the IDX files of the data directory (nothing is downloaded). Per model: one warm-up
+epoch on the first 10% of the training images, then --repeats timed epochs (median), then
+one warm-up evaluation of 1,000 test images and --repeats timed evaluations of all 10,000,
+in batches of 1,000 as dlcourse evaluates.
+
+Writes JSON lines in the format of crate/benches/epoch.rs to --json:
+  {"kind":"setup", "threads":.., "tensorflow":.., "keras":.., ...}
+  {"kind":"train", "model":"mlp"|"cnn", "samples":.., "batch":.., "steps":.., "repeats":..,
+   "times_s":[..], "median_s":.., "epoch_s":.., "flops":.., "gflops":.., "accuracy":..}
+  {"kind":"evaluate", "model":.., "samples":.., "batch":.., ... }
+FLOPs are counted as in crate/benches/epoch.rs: 2 per multiply-add of the Dense and Conv2D
+layers for a forward pass, 3 forward passes per training step.
+"""
+
+import argparse
+import gzip
+import json
+import os
+import platform
+import statistics
+import struct
+import sys
+import time
+from pathlib import Path
+
+EPOCH_SAMPLES = 60_000
+EVAL_BATCH = 1000
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data", type=Path, required=True, help="data directory holding mnist/*.gz")
+    parser.add_argument("--threads", type=int, default=os.cpu_count(), help="TensorFlow's intra- and inter-op threads")
+    parser.add_argument("--repeats", type=int, default=3, help="timed epochs and evaluations per model")
+    parser.add_argument("--cnn-samples", type=int, default=EPOCH_SAMPLES, help="train the CNN on the first N images")
+    parser.add_argument("--models", default="mlp,cnn", help="comma-separated: mlp, cnn")
+    parser.add_argument("--json", type=Path, help="write the results here as JSON lines")
+    return parser.parse_args()
+
+
+def pin_threads(threads):
+    """Pins TensorFlow (and the libraries under it) to `threads` threads. The environment
+    must be set before TensorFlow is imported."""
+    for name in ("TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS", "OMP_NUM_THREADS"):
+        os.environ[name] = str(threads)
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    os.environ["KERAS_BACKEND"] = "tensorflow"
+    os.environ["CUDA_VISIBLE_DEVICES"] = ""
+    import tensorflow as tf
+
+    tf.config.threading.set_intra_op_parallelism_threads(threads)
+    tf.config.threading.set_inter_op_parallelism_threads(threads)
+    return tf
+
+
+def read_idx(path):
+    """An IDX file (gzip-compressed) as a numpy array of unsigned bytes."""
+    import numpy as np
+
+    with gzip.open(path, "rb") as f:
+        data = f.read()
+    zero, dtype, ndim = struct.unpack(">HBB", data[:4])
+    if zero != 0 or dtype != 0x08:
+        sys.exit(f"reading {path}: expected an IDX file of unsigned bytes, found magic {data[:4].hex()}")
+    dims = struct.unpack(f">{ndim}I", data[4 : 4 + 4 * ndim])
+    array = np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * ndim)
+    if array.size != int(np.prod(dims)):
+        sys.exit(f"reading {path}: the header promises {dims}, the file holds {array.size} bytes")
+    return array.reshape(dims)
+
+
+def load_mnist(data_dir):
+    import numpy as np
+
+    folder = data_dir / "mnist"
+    files = {
+        "train_x": "train-images-idx3-ubyte.gz",
+        "train_y": "train-labels-idx1-ubyte.gz",
+        "test_x": "t10k-images-idx3-ubyte.gz",
+        "test_y": "t10k-labels-idx1-ubyte.gz",
+    }
+    missing = [name for name in files.values() if not (folder / name).is_file()]
+    if missing:
+        sys.exit(f"reading {folder}: missing {', '.join(missing)} — set DLCOURSE_DATA to a folder with mnist/")
+    arrays = {key: read_idx(folder / name) for key, name in files.items()}
+    for key in ("train_x", "test_x"):
+        arrays[key] = arrays[key].astype(np.float32) / 255.0
+    for key in ("train_y", "test_y"):
+        arrays[key] = arrays[key].astype(np.int64)
+    return arrays
+
+
+def mnist_mlp(keras):
+    """crate/src/models/mlp.rs: Dense(512, ReLU) → Dense(10, softmax) on 784 pixels."""
+    return keras.Sequential(
+        [
+            keras.Input((784,)),
+            keras.layers.Dense(512, activation="relu"),
+            keras.layers.Dense(10, activation="softmax"),
+        ]
+    )
+
+
+def mnist_cnn(keras):
+    """crate/src/models/cnn.rs, channels-last."""
+    layers = keras.layers
+    return keras.Sequential(
+        [
+            keras.Input((28, 28, 1)),
+            layers.Conv2D(32, 3, activation="relu"),
+            layers.Conv2D(64, 3, activation="relu"),
+            layers.MaxPooling2D(2),
+            layers.Dropout(0.25),
+            layers.Flatten(),
+            layers.Dense(128, activation="relu"),
+            layers.Dropout(0.5),
+            layers.Dense(10, activation="softmax"),
+        ]
+    )
+
+
+def forward_macs(model, keras):
+    """Multiply-adds of one sample's forward pass: each Dense and Conv2D kernel weight is
+    used once per output position."""
+    total = 0
+    for layer in model.layers:
+        if isinstance(layer, (keras.layers.Dense, keras.layers.Conv2D)):
+            positions = 1
+            for d in layer.output.shape[1:-1]:
+                positions *= d
+            weights = 1
+            for d in layer.kernel.shape:
+                weights *= int(d)
+            total += weights * positions
+    return total
+
+
+def bench(name, model, keras, x, y, test_x, test_y, batch, repeats, out):
+    macs = forward_macs(model, keras)
+    samples = len(x)
+    steps = -(-samples // batch)
+    warm = samples // 10
+    model.fit(x[:warm], y[:warm], batch_size=batch, epochs=1, verbose=0)
+    times, accuracy = [], float("nan")
+    for _ in range(repeats):
+        start = time.perf_counter()
+        history = model.fit(x, y, batch_size=batch, epochs=1, verbose=0)
+        times.append(time.perf_counter() - start)
+        accuracy = history.history["accuracy"][-1]
+    seconds = statistics.median(times)
+    epoch = seconds * EPOCH_SAMPLES / samples
+    flops = 3 * 2 * macs * EPOCH_SAMPLES
+    print(
+        f"keras {name} {seconds:8.2f} s/epoch  ({samples} samples, {steps} steps of {batch}, "
+        f"{1000 * seconds / steps:.2f} ms/step, {flops / epoch / 1e9:.1f} GFLOP/s)",
+        flush=True,
+    )
+    out.append({
+        "kind": "train", "model": name, "samples": samples, "batch": batch, "steps": steps,
+        "repeats": repeats, "times_s": times, "median_s": seconds, "epoch_s": epoch,
+        "flops": flops, "gflops": flops / epoch / 1e9, "accuracy": accuracy,
+    })
+
+    model.evaluate(test_x[:EVAL_BATCH], test_y[:EVAL_BATCH], batch_size=EVAL_BATCH, verbose=0)
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        scores = model.evaluate(test_x, test_y, batch_size=EVAL_BATCH, verbose=0, return_dict=True)
+        times.append(time.perf_counter() - start)
+    seconds = statistics.median(times)
+    flops = 2 * macs * len(test_x)
+    print(f"keras {name} evaluate {len(test_x)} {seconds:8.2f} s  (accuracy {scores['accuracy']:.4f})", flush=True)
+    out.append({
+        "kind": "evaluate", "model": name, "samples": len(test_x), "batch": EVAL_BATCH,
+        "repeats": repeats, "times_s": times, "median_s": seconds, "flops": flops,
+        "gflops": flops / seconds / 1e9, "accuracy": scores["accuracy"],
+    })
+
+
+def main():
+    args = parse_args()
+    tf = pin_threads(args.threads)
+    import keras
+
+    keras.utils.set_random_seed(0)
+    data = load_mnist(args.data)
+    out = [{
+        "kind": "setup", "threads": args.threads, "tensorflow": tf.__version__, "keras": keras.__version__,
+        "python": platform.python_version(),
+        "intra_op_threads": tf.config.threading.get_intra_op_parallelism_threads(),
+        "inter_op_threads": tf.config.threading.get_inter_op_parallelism_threads(),
+    }]
+    print(f"TensorFlow {tf.__version__}, Keras {keras.__version__}, threads {args.threads}", flush=True)
+    models = [m.strip() for m in args.models.split(",") if m.strip()]
+    for name in models:
+        if name == "mlp":
+            model = mnist_mlp(keras)
+            model.compile(optimizer=keras.optimizers.RMSprop(0.001),
+                          loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+            x, test_x = data["train_x"].reshape(-1, 784), data["test_x"].reshape(-1, 784)
+            bench("mlp", model, keras, x, data["train_y"], test_x, data["test_y"], 100, args.repeats, out)
+        elif name == "cnn":
+            model = mnist_cnn(keras)
+            model.compile(optimizer=keras.optimizers.Adam(0.001),
+                          loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+            n = max(10, min(args.cnn_samples, EPOCH_SAMPLES))
+            x, test_x = data["train_x"][:n, :, :, None], data["test_x"][:, :, :, None]
+            bench("cnn", model, keras, x, data["train_y"][:n], test_x, data["test_y"], 32, args.repeats, out)
+        else:
+            sys.exit(f"--models: unknown model '{name}' (mlp, cnn)")
+    out[0]["jit_compile"] = bool(getattr(model, "jit_compile", False)) if models else False
+    if args.json:
+        args.json.write_text("".join(json.dumps(record) + "\n" for record in out))
+        print(f"results: {args.json}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
