@@ -2,10 +2,12 @@
 # Executes the lessons headlessly through the real evcxr kernel.
 #
 #   scripts/run-notebooks.sh [--profile quick|full] [--timeout SECONDS] [--cell-times]
-#                            [--require-pictures] [NOTEBOOK...]
+#                            [--times-json PATH] [--require-pictures] [NOTEBOOK...]
 #
 # With no NOTEBOOK, runs every notebooks/*.ipynb in order. Executed copies (outputs and
-# pictures included) go to target/notebooks/; the sources are never modified. The
+# pictures included) go to target/notebooks/; the sources are never modified.
+# --cell-times prints each code cell's seconds; --times-json writes every notebook's
+# timings (kernel start-up, first result, each cell) as JSON to PATH. The
 # profile (default: $DLCOURSE_PROFILE, else full) and the data directory
 # ($DLCOURSE_DATA, else ../shared/data when present, else data/) are passed to the kernel.
 set -euo pipefail
@@ -21,7 +23,8 @@ while [ $# -gt 0 ]; do
     --profile=*) profile="${1#*=}"; shift ;;
     --timeout) cell_timeout="${2:?--timeout needs seconds}"; shift 2 ;;
     --cell-times|--require-pictures) extra+=("$1"); shift ;;
-    -h|--help) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --times-json) extra+=("$1" "${2:?--times-json needs a path}"); shift 2 ;;
+    -h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     -*) die "unknown option $1 (see --help)" ;;
     *) notebooks+=("$1"); shift ;;
   esac

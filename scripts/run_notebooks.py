@@ -8,6 +8,7 @@ status is non-zero.
 """
 
 import argparse
+import json
 import os
 import re
 import sys
@@ -98,9 +99,21 @@ def allows_stderr(cell):
     return "allow-stderr" in cell.get("metadata", {}).get("tags", [])
 
 
-def run_one(path, out_dir, kernel, cell_timeout, notebook_timeout, cell_times=None):
+def shows_result(cell):
+    """Whether an executed cell showed something: a value, a picture, or printed text."""
+    return any(
+        out.get("output_type") in ("execute_result", "display_data")
+        or (out.get("output_type") == "stream" and out.get("name") == "stdout" and out.get("text", "").strip())
+        for out in cell.get("outputs", [])
+    )
+
+
+def run_one(path, out_dir, kernel, cell_timeout, notebook_timeout, cell_times=None, timing=None):
     """Runs one notebook; returns (ok, seconds, message). Appends (cell number, seconds,
-    first source line) of each code cell to `cell_times` when given."""
+    first source line) of each code cell to `cell_times` when given. Fills the dict
+    `timing`, when given, with the seconds from the kernel's launch to its readiness
+    (`kernel_ready_s`) and each code cell's number, seconds, end (seconds since the
+    kernel's launch), whether it showed a result, and first line (`cells`)."""
     nb = nbformat.read(path, as_version=4)
     client = NotebookClient(
         nb,
@@ -115,6 +128,9 @@ def run_one(path, out_dir, kernel, cell_timeout, notebook_timeout, cell_times=No
     ok, message = True, ""
     try:
         with client.setup_kernel():
+            if timing is not None:
+                timing["kernel_ready_s"] = time.monotonic() - start
+                timing["cells"] = []
             for index, cell in enumerate(nb.cells):
                 if cell.cell_type != "code":
                     continue
@@ -137,10 +153,20 @@ def run_one(path, out_dir, kernel, cell_timeout, notebook_timeout, cell_times=No
                         f"cell {index + 1} (code cell {code_cells}) {kind}:\n"
                         f"{cell_source_head(cell)}\n{detail}"
                     ) from None
+                # The cell's own latency, without the runner's wait for late stderr.
+                now = time.monotonic()
                 collect_late_stderr(client, cell)
+                first = cell.source.strip().splitlines()[0] if cell.source.strip() else ""
                 if cell_times is not None:
-                    first = cell.source.strip().splitlines()[0] if cell.source.strip() else ""
-                    cell_times.append((index + 1, time.monotonic() - cell_start, first))
+                    cell_times.append((index + 1, now - cell_start, first))
+                if timing is not None:
+                    timing["cells"].append({
+                        "cell": index + 1,
+                        "seconds": now - cell_start,
+                        "end_s": now - start,
+                        "result": shows_result(cell),
+                        "source": first,
+                    })
                 stderr = stderr_text(cell)
                 panic = panic_text(stderr)
                 if panic:
@@ -185,23 +211,42 @@ def main():
     parser.add_argument("--notebook-timeout", type=int, default=5400)
     parser.add_argument("--cell-times", action="store_true", help="print each code cell's seconds")
     parser.add_argument(
+        "--times-json", type=Path, metavar="PATH",
+        help="write the timings as JSON: per notebook, its seconds, the kernel's start-up, "
+        "the first cell that showed a result, and every code cell",
+    )
+    parser.add_argument(
         "--require-pictures", action="store_true",
         help="fail a notebook whose executed copy holds no image (every lesson draws some)",
     )
     args = parser.parse_args()
 
     results = []
+    timings = []
     for path in args.notebooks:
         print(f"== {path.name} (profile {os.environ.get('DLCOURSE_PROFILE', 'full')})", flush=True)
         cell_times = [] if args.cell_times else None
+        timing = {} if args.times_json else None
         ok, seconds, message = run_one(
-            path.resolve(), args.out, args.kernel, args.cell_timeout, args.notebook_timeout, cell_times
+            path.resolve(), args.out, args.kernel, args.cell_timeout, args.notebook_timeout, cell_times,
+            timing,
         )
         for number, cell_seconds, first in cell_times or []:
             print(f"   cell {number:>3}  {cell_seconds:7.2f} s  {first[:60]}", flush=True)
         if ok and args.require_pictures and count_pictures(args.out / path.name) == 0:
             ok, message = False, "the executed notebook holds no picture (image/png or image/svg+xml)"
         results.append((path.name, ok, seconds))
+        if timing is not None:
+            shown = [c for c in timing.get("cells", []) if c["result"]]
+            timings.append({
+                "notebook": path.name,
+                "ok": ok,
+                "seconds": seconds,
+                "kernel_ready_s": timing.get("kernel_ready_s"),
+                "first_result_s": shown[0]["end_s"] if shown else None,
+                "first_result_cell": shown[0]["cell"] if shown else None,
+                "cells": timing.get("cells", []),
+            })
         if ok:
             print(f"   ok in {seconds:.1f} s -> {args.out / path.name}", flush=True)
         else:
@@ -213,6 +258,10 @@ def main():
         print(f"{name:<{width}}  {'ok' if ok else 'FAILED':<6}  {seconds:7.1f}")
     failed = [name for name, ok, _ in results if not ok]
     print(f"notebooks: {len(results) - len(failed)} passed, {len(failed)} failed")
+    if args.times_json:
+        profile = os.environ.get("DLCOURSE_PROFILE", "full")
+        args.times_json.parent.mkdir(parents=True, exist_ok=True)
+        args.times_json.write_text(json.dumps({"profile": profile, "notebooks": timings}, indent=1) + "\n")
     return 1 if failed else 0
 
 
