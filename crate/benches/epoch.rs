@@ -1,16 +1,49 @@
 //! Time per training epoch of the course's two reference models on real MNIST, on the
 //! CPU: the MLP of lesson 05 (784-512-10, batch 100, RMSprop) and the CNN of lesson 09
-//! (batch 32, Adam), plus inference over the test set.
+//! (batch 32, Adam), evaluation of each over the 10,000 test images, and the machine's
+//! f32 matrix-multiply throughput through Candle (the yardstick the epochs are measured
+//! against).
 //!
-//! `cargo bench -p dlcourse --bench epoch` (MNIST from `DLCOURSE_DATA`, as everywhere).
-//! Settings: `BENCH_REPEATS` timed epochs per model (default 3, median reported) and
-//! `BENCH_CNN_SAMPLES` (default 60000) to time the CNN on fewer training images.
-//! One warm-up pass on 10% of the data precedes the timed epochs.
+//! `cargo bench -p dlcourse --bench epoch` (MNIST from `DLCOURSE_DATA`, as everywhere);
+//! `scripts/bench.sh` runs it next to the same models in Keras and writes BENCHMARKS.md.
+//!
+//! Settings (environment):
+//! - `BENCH_REPEATS`: timed epochs and evaluations per model (default 3, median reported);
+//! - `BENCH_CNN_SAMPLES`: train the CNN on the first N training images only (default
+//!   60000; for quick checks — the per-epoch time is then extrapolated);
+//! - `BENCH_MATMUL_SIZE`: side of the square matmul (default 2048);
+//! - `BENCH_JSON`: also write the results, one JSON object per line, to this file;
+//! - `RAYON_NUM_THREADS`: Candle's thread count (default: the physical cores).
+//!
+//! One warm-up epoch on the first 10% of the training data precedes the timed epochs,
+//! and one evaluation of 1,000 images precedes the timed evaluations.
+//!
+//! FLOPs are counted analytically from the architecture ([`forward_macs`]): a forward pass
+//! costs 2 FLOPs per multiply-add of its Dense and Conv2D layers (bias, activations,
+//! pooling, dropout, loss and optimiser update are left out: they are a few percent); a
+//! training step costs about 3 forward passes (the backward pass computes the gradients
+//! of the inputs and of the weights, each about one forward pass). So one epoch is
+//! `3 × 2 × MACs × samples` FLOPs and one evaluation `2 × MACs × samples`.
+//!
+//! The JSON lines, every time in seconds:
+//! - `{"kind":"setup","threads":T}`;
+//! - `{"kind":"matmul","n":2048,"repeats":R,"median_s":..,"gflops":..}`;
+//! - `{"kind":"train","model":"mlp"|"cnn","samples":N,"batch":B,"steps":S,"repeats":R,
+//!   "times_s":[..],"median_s":..,"epoch_s":..,"flops":..,"gflops":..,"accuracy":..}`
+//!   (`epoch_s` is `median_s` scaled to 60,000 samples, `flops` counts one full epoch);
+//! - `{"kind":"evaluate","model":..,"samples":10000,"batch":1000,"repeats":R,"times_s":[..],
+//!   "median_s":..,"flops":..,"gflops":..,"accuracy":..}`.
 
 use dlcourse::data::mnist;
 use dlcourse::models;
 use dlcourse::prelude::*;
+use std::fmt::Write as _;
 use std::time::Instant;
+
+/// Training images in one full MNIST epoch.
+const EPOCH_SAMPLES: usize = 60_000;
+/// The batch `Model::evaluate` works in (dlcourse's inference batch).
+const EVAL_BATCH: usize = 1000;
 
 fn env_usize(name: &str, default: usize) -> usize {
     std::env::var(name)
@@ -19,19 +52,129 @@ fn env_usize(name: &str, default: usize) -> usize {
         .unwrap_or(default)
 }
 
-fn median(mut values: Vec<f64>) -> f64 {
-    values.sort_by(f64::total_cmp);
-    values[values.len() / 2]
+fn median(values: &[f64]) -> f64 {
+    let mut sorted = values.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    sorted[sorted.len() / 2]
 }
 
-/// Times `repeats` epochs of `model` on `x`, `y` after a warm-up on a tenth of them.
+/// A layer with weights, as far as FLOP counting goes.
+enum Weighted {
+    /// A dense layer from `inputs` to `units`.
+    Dense { inputs: usize, units: usize },
+    /// A `kernel`×`kernel` convolution from `channels` to `filters`, with an output of
+    /// `out`×`out` positions.
+    Conv {
+        channels: usize,
+        filters: usize,
+        kernel: usize,
+        out: usize,
+    },
+}
+
+fn dense(inputs: usize, units: usize) -> Weighted {
+    Weighted::Dense { inputs, units }
+}
+
+fn conv(channels: usize, filters: usize, kernel: usize, out: usize) -> Weighted {
+    Weighted::Conv {
+        channels,
+        filters,
+        kernel,
+        out,
+    }
+}
+
+impl Weighted {
+    fn macs(&self) -> usize {
+        match *self {
+            Weighted::Dense { inputs, units } => inputs * units,
+            Weighted::Conv {
+                channels,
+                filters,
+                kernel,
+                out,
+            } => channels * filters * kernel * kernel * out * out,
+        }
+    }
+
+    fn params(&self) -> usize {
+        match *self {
+            Weighted::Dense { inputs, units } => inputs * units + units,
+            Weighted::Conv {
+                channels,
+                filters,
+                kernel,
+                ..
+            } => channels * filters * kernel * kernel + filters,
+        }
+    }
+}
+
+/// Multiply-adds of one sample's forward pass, from the layers with weights; checked
+/// against the built model's parameter counts, so a changed model cannot be benchmarked
+/// with a stale count.
+fn forward_macs(model: &Model, layers: &[Weighted]) -> usize {
+    let built: Vec<usize> = model
+        .summary()
+        .layer_params()
+        .into_iter()
+        .filter(|&p| p > 0)
+        .collect();
+    let described: Vec<usize> = layers.iter().map(Weighted::params).collect();
+    assert_eq!(
+        built, described,
+        "the FLOP count's description of the model (benches/epoch.rs) no longer matches \
+         the model's weighted layers: update forward_macs' layer list"
+    );
+    layers.iter().map(Weighted::macs).sum()
+}
+
+/// Results as JSON lines, kept in memory and written at the end when `BENCH_JSON` is set.
+#[derive(Default)]
+struct Json(String);
+
+impl Json {
+    fn line(&mut self, fields: &[(&str, String)]) {
+        let body: Vec<String> = fields.iter().map(|(k, v)| format!("\"{k}\":{v}")).collect();
+        let _ = writeln!(self.0, "{{{}}}", body.join(","));
+    }
+}
+
+fn text(s: &str) -> String {
+    format!("\"{s}\"")
+}
+
+fn list(values: &[f64]) -> String {
+    let items: Vec<String> = values.iter().map(|v| format!("{v:.6}")).collect();
+    format!("[{}]", items.join(","))
+}
+
+/// Median seconds of `repeats` multiplications of two random `n`×`n` f32 matrices.
+fn matmul(n: usize, repeats: usize) -> Result<f64> {
+    let device = Device::Cpu;
+    let a = Tensor::randn(0f32, 1.0, (n, n), &device)?;
+    let b = Tensor::randn(0f32, 1.0, (n, n), &device)?;
+    a.matmul(&b)?;
+    let mut seconds = Vec::new();
+    for _ in 0..repeats {
+        let start = Instant::now();
+        let c = a.matmul(&b)?;
+        seconds.push(start.elapsed().as_secs_f64());
+        drop(c);
+    }
+    Ok(median(&seconds))
+}
+
+/// Seconds of each of `repeats` epochs of `model` on `x`, `y`, after a warm-up epoch on
+/// a tenth of them; and the accuracy of the last epoch.
 fn time_epochs(
     model: &mut Model,
     x: &Tensor,
     y: &Tensor,
     batch: usize,
     repeats: usize,
-) -> Result<f64> {
+) -> Result<(Vec<f64>, f64)> {
     let warm = x.dim(0)? / 10;
     model.fit(
         &x.narrow(0, 0, warm)?,
@@ -39,72 +182,182 @@ fn time_epochs(
         Fit::epochs(1).batch_size(batch).quiet(),
     )?;
     let mut seconds = Vec::new();
+    let mut accuracy = f64::NAN;
     for _ in 0..repeats {
         let start = Instant::now();
-        model.fit(x, y, Fit::epochs(1).batch_size(batch).quiet())?;
+        let history = model.fit(x, y, Fit::epochs(1).batch_size(batch).quiet())?;
         seconds.push(start.elapsed().as_secs_f64());
+        accuracy = history.last("accuracy").unwrap_or(f64::NAN);
     }
-    Ok(median(seconds))
+    Ok((seconds, accuracy))
 }
 
-fn report(name: &str, samples: usize, batch: usize, seconds: f64) {
-    let steps = samples.div_ceil(batch);
+/// Seconds of each of `repeats` evaluations of `model` on `x`, `y` (after one on the
+/// first 1,000 samples), and the accuracy.
+fn time_evaluate(model: &Model, x: &Tensor, y: &Tensor, repeats: usize) -> Result<(Vec<f64>, f64)> {
+    model.evaluate(&x.narrow(0, 0, EVAL_BATCH)?, &y.narrow(0, 0, EVAL_BATCH)?)?;
+    let mut seconds = Vec::new();
+    let mut accuracy = f64::NAN;
+    for _ in 0..repeats {
+        let start = Instant::now();
+        let scores = model.evaluate(x, y)?;
+        seconds.push(start.elapsed().as_secs_f64());
+        accuracy = scores[1].1;
+    }
+    Ok((seconds, accuracy))
+}
+
+/// A model's name, batch size, weighted layers and data.
+struct Case<'a> {
+    name: &'a str,
+    label: &'a str,
+    batch: usize,
+    layers: &'a [Weighted],
+    x: &'a Tensor,
+    y: &'a Tensor,
+    test_x: &'a Tensor,
+    test_y: &'a Tensor,
+}
+
+/// Times `case`'s training epochs and evaluation; prints and records the results.
+fn bench(case: &Case, model: &mut Model, repeats: usize, json: &mut Json) -> Result<()> {
+    let (x, y, test_x, test_y) = (case.x, case.y, case.test_x, case.test_y);
+    let macs = forward_macs(model, case.layers) as f64;
+    let samples = x.dim(0)?;
+    let steps = samples.div_ceil(case.batch);
+    let (times, accuracy) = time_epochs(model, x, y, case.batch, repeats)?;
+    let seconds = median(&times);
+    let epoch = seconds * EPOCH_SAMPLES as f64 / samples as f64;
+    let flops = 3.0 * 2.0 * macs * EPOCH_SAMPLES as f64;
     println!(
-        "{name:<28} {seconds:8.2} s/epoch  ({samples} samples, {steps} steps of {batch}, {:.2} ms/step)",
-        1000.0 * seconds / steps as f64
+        "{:<28} {seconds:8.2} s/epoch  ({samples} samples, {steps} steps of {}, {:.2} ms/step, {:.1} GFLOP/s)",
+        case.label,
+        case.batch,
+        1000.0 * seconds / steps as f64,
+        flops / epoch / 1e9
     );
+    if samples < EPOCH_SAMPLES {
+        println!(
+            "{:<28} {epoch:8.2} s/epoch  (extrapolated to {EPOCH_SAMPLES} samples)",
+            format!("{} full epoch", case.name)
+        );
+    }
+    json.line(&[
+        ("kind", text("train")),
+        ("model", text(case.name)),
+        ("samples", samples.to_string()),
+        ("batch", case.batch.to_string()),
+        ("steps", steps.to_string()),
+        ("repeats", repeats.to_string()),
+        ("times_s", list(&times)),
+        ("median_s", format!("{seconds:.6}")),
+        ("epoch_s", format!("{epoch:.6}")),
+        ("flops", format!("{flops:.0}")),
+        ("gflops", format!("{:.3}", flops / epoch / 1e9)),
+        ("accuracy", format!("{accuracy:.4}")),
+    ]);
+
+    let (times, accuracy) = time_evaluate(model, test_x, test_y, repeats)?;
+    let seconds = median(&times);
+    let n = test_x.dim(0)?;
+    let flops = 2.0 * macs * n as f64;
+    println!(
+        "{:<28} {seconds:8.2} s        (accuracy {accuracy:.4}, {:.1} GFLOP/s)",
+        format!("{} evaluate {n}", case.name),
+        flops / seconds / 1e9
+    );
+    json.line(&[
+        ("kind", text("evaluate")),
+        ("model", text(case.name)),
+        ("samples", n.to_string()),
+        ("batch", EVAL_BATCH.to_string()),
+        ("repeats", repeats.to_string()),
+        ("times_s", list(&times)),
+        ("median_s", format!("{seconds:.6}")),
+        ("flops", format!("{flops:.0}")),
+        ("gflops", format!("{:.3}", flops / seconds / 1e9)),
+        ("accuracy", format!("{accuracy:.4}")),
+    ]);
+    Ok(())
 }
 
 fn main() -> Result<()> {
-    let repeats = env_usize("BENCH_REPEATS", 3);
+    let repeats = env_usize("BENCH_REPEATS", 3).max(1);
+    let size = env_usize("BENCH_MATMUL_SIZE", 2048);
+    let threads = candle_core::utils::get_num_threads();
+    let mut json = Json::default();
+    println!("threads: {threads}");
+    json.line(&[("kind", text("setup")), ("threads", threads.to_string())]);
+
+    let matmul_repeats = 10;
+    let seconds = matmul(size, matmul_repeats)?;
+    let gflops = 2.0 * (size as f64).powi(3) / seconds / 1e9;
+    println!(
+        "{:<28} {seconds:8.3} s        ({gflops:.1} GFLOP/s)",
+        format!("matmul f32 {size}x{size}")
+    );
+    json.line(&[
+        ("kind", text("matmul")),
+        ("n", size.to_string()),
+        ("repeats", matmul_repeats.to_string()),
+        ("median_s", format!("{seconds:.6}")),
+        ("gflops", format!("{gflops:.3}")),
+    ]);
+
     let data = mnist()?;
     let device = Device::Cpu;
-    println!("threads: {}", candle_core::utils::get_num_threads());
+    let (y, test_y) = (&data.train.labels, &data.test.labels);
 
-    let x = data.train.flat()?;
-    let y = &data.train.labels;
     let mut mlp = models::mnist_mlp().build(&device, 0)?;
     mlp.compile(
         Optimizer::rmsprop(0.001),
         Loss::SparseCategoricalCrossEntropy,
         &[Metric::Accuracy],
     )?;
-    let seconds = time_epochs(&mut mlp, &x, y, 100, repeats)?;
-    report("mlp 784-512-10 (RMSprop)", x.dim(0)?, 100, seconds);
-    let test_x = data.test.flat()?;
-    let start = Instant::now();
-    let scores = mlp.evaluate(&test_x, &data.test.labels)?;
-    println!(
-        "{:<28} {:8.2} s  (accuracy {:.4})",
-        "mlp evaluate 10000",
-        start.elapsed().as_secs_f64(),
-        scores[1].1
-    );
+    let (x, test_x) = (data.train.flat()?, data.test.flat()?);
+    let mlp_case = Case {
+        name: "mlp",
+        label: "mlp 784-512-10 (RMSprop)",
+        batch: 100,
+        layers: &[dense(784, 512), dense(512, 10)],
+        x: &x,
+        y,
+        test_x: &test_x,
+        test_y,
+    };
+    bench(&mlp_case, &mut mlp, repeats, &mut json)?;
 
-    let n = env_usize("BENCH_CNN_SAMPLES", 60_000).min(x.dim(0)?);
-    let images = data.train.images_nchw()?.narrow(0, 0, n)?;
-    let labels = y.narrow(0, 0, n)?;
     let mut cnn = models::mnist_cnn().build(&device, 0)?;
     cnn.compile(
         Optimizer::adam(0.001),
         Loss::SparseCategoricalCrossEntropy,
         &[Metric::Accuracy],
     )?;
-    let seconds = time_epochs(&mut cnn, &images, &labels, 32, repeats)?;
-    report("cnn (Adam)", n, 32, seconds);
-    if n < 60_000 {
-        println!(
-            "{:<28} {:8.2} s/epoch  (extrapolated to 60000 samples)",
-            "cnn full epoch",
-            seconds * 60_000.0 / n as f64
-        );
+    let n = env_usize("BENCH_CNN_SAMPLES", EPOCH_SAMPLES).clamp(10, x.dim(0)?);
+    let images = data.train.images_nchw()?.narrow(0, 0, n)?;
+    let labels = y.narrow(0, 0, n)?;
+    let test_images = data.test.images_nchw()?;
+    let cnn_case = Case {
+        name: "cnn",
+        label: "cnn (Adam)",
+        batch: 32,
+        // 1×28×28 → 32×26×26 → 64×24×24 → pool 64×12×12 → 128 → 10.
+        layers: &[
+            conv(1, 32, 3, 26),
+            conv(32, 64, 3, 24),
+            dense(64 * 12 * 12, 128),
+            dense(128, 10),
+        ],
+        x: &images,
+        y: &labels,
+        test_x: &test_images,
+        test_y,
+    };
+    bench(&cnn_case, &mut cnn, repeats, &mut json)?;
+
+    if let Ok(path) = std::env::var("BENCH_JSON") {
+        std::fs::write(&path, &json.0).map_err(|e| Error::io("writing", &path, e))?;
+        println!("results: {path}");
     }
-    let start = Instant::now();
-    cnn.evaluate(&data.test.images_nchw()?, &data.test.labels)?;
-    println!(
-        "{:<28} {:8.2} s",
-        "cnn evaluate 10000",
-        start.elapsed().as_secs_f64()
-    );
     Ok(())
 }
