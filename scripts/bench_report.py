@@ -269,7 +269,8 @@ def main():
     if rust is None and keras is None:
         sys.exit("bench_report: neither the dlcourse nor the Keras results exist; nothing to write")
     machine = {"cpu": cpu_model(), "cores": cores(), "threads": args.threads}
-    machine_text = f"{machine['cpu']}, {machine['cores']} cores, {machine['threads']} threads"
+    plural = "" if args.threads == 1 else "s"
+    machine_text = f"{machine['cpu']}, {machine['cores']} cores, {args.threads} thread{plural}"
     prev, history, notes, old_text = previous(args.out)
 
     kernel = dict((prev or {}).get("kernel", {}))
