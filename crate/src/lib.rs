@@ -12,6 +12,7 @@
 //! | [`device`] | CPU by default, a CUDA GPU with the `cuda` feature |
 //! | [`data`] | the course's datasets as tensors |
 //! | [`nn`] | layers, described Keras-style, built into candle-nn modules |
+//! | [`kernels`] | fast CPU convolution, pooling and linear ops (Candle custom ops with gradients) |
 //! | [`train`] | losses, optimisers, metrics, `Fit` settings, `History` |
 //! | [`models`] | the course's models (MNIST MLP and CNN, sentiment LSTM) |
 //! | [`keras`] | `Sequential` → `Model`: `compile`, `fit`, `evaluate`, `predict`, `summary` |
@@ -36,6 +37,7 @@ pub mod data;
 pub mod device;
 mod error;
 pub mod keras;
+pub mod kernels;
 pub mod models;
 pub mod nn;
 pub mod plot;

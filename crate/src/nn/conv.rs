@@ -1,11 +1,13 @@
 //! Convolutions over images in Candle's channels-first layout (samples of C×H×W):
 //! `Conv2d` and `ConvTranspose2d` (the "deconvolution" that upsamples, for decoders and
-//! generators), built on candle-nn's layers.
+//! generators). `Conv2d` runs on [`crate::kernels::conv2d`] (im2col + GEMM, with a fast
+//! backward pass) and falls back to Candle's op off the CPU; `ConvTranspose2d` is
+//! candle-nn's layer.
 
 use crate::error::{Error, Result};
 use crate::nn::{Activation, BuildContext, BuiltLayer, LayerSpec, glorot_uniform};
 use candle_core::{Module, Tensor};
-use candle_nn::{Conv2dConfig, ConvTranspose2dConfig, Init};
+use candle_nn::{ConvTranspose2dConfig, Init};
 
 /// How a convolution treats the border.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -81,7 +83,33 @@ macro_rules! conv_builders {
 conv_builders!(Conv2d);
 conv_builders!(ConvTranspose2d);
 
-/// A convolution followed by its activation.
+/// A built `Conv2d`: kernels `[filters, channels, k, k]`, one bias per filter, and the
+/// activation. Bias and ReLU are fused into the convolution
+/// ([`crate::kernels::conv2d_bias_relu`]); other activations follow it.
+struct ConvLayer {
+    weight: Tensor,
+    bias: Tensor,
+    stride: usize,
+    padding: usize,
+    activation: Activation,
+}
+
+impl Module for ConvLayer {
+    fn forward(&self, xs: &Tensor) -> candle_core::Result<Tensor> {
+        let relu = self.activation == Activation::Relu;
+        let ys = crate::kernels::conv2d_bias_relu(
+            xs,
+            &self.weight,
+            &self.bias,
+            self.stride,
+            self.padding,
+            relu,
+        )?;
+        if relu { Ok(ys) } else { self.activation.apply(&ys) }
+    }
+}
+
+/// A transposed convolution followed by its activation.
 struct Activated<M> {
     conv: M,
     activation: Activation,
@@ -148,19 +176,14 @@ impl LayerSpec for Conv2d {
             "weight",
             glorot_uniform(c * k * k, s.filters * k * k),
         )?;
-        let config = Conv2dConfig {
-            padding,
+        let conv = ConvLayer {
+            bias: s.bias(&ctx)?,
+            weight,
             stride: s.stride,
-            ..Default::default()
+            padding,
+            activation: s.activation,
         };
-        let conv = candle_nn::Conv2d::new(weight, Some(s.bias(&ctx)?), config);
-        Ok(BuiltLayer::new(
-            Activated {
-                conv,
-                activation: s.activation,
-            },
-            vec![s.filters, oh, ow],
-        ))
+        Ok(BuiltLayer::new(conv, vec![s.filters, oh, ow]))
     }
 
     fn take_output_activation(&mut self) -> Option<Activation> {

@@ -1,11 +1,12 @@
-//! `Dense`: the fully connected layer, y = activation(x·Wᵀ + b), built on candle-nn's
-//! `Linear`.
+//! `Dense`: the fully connected layer, y = activation(x·Wᵀ + b), with weights laid out
+//! as in candle-nn's `Linear` (`[units, inputs]`) and the product computed by
+//! [`crate::kernels::linear`].
 
 use crate::error::{Error, Result};
 use crate::nn::glorot_uniform;
 use crate::nn::{Activation, BuildContext, BuiltLayer, LayerSpec};
 use candle_core::{Module, Tensor};
-use candle_nn::{Init, Linear};
+use candle_nn::Init;
 
 /// A fully connected layer of `units` neurons.
 ///
@@ -38,15 +39,17 @@ impl Dense {
     }
 }
 
-/// The built dense layer: candle-nn's `Linear` followed by the activation.
+/// The built dense layer: weights `[units, inputs]`, biases, then the activation.
 struct DenseLayer {
-    linear: Linear,
+    weight: Tensor,
+    bias: Tensor,
     activation: Activation,
 }
 
 impl Module for DenseLayer {
     fn forward(&self, xs: &Tensor) -> candle_core::Result<Tensor> {
-        self.activation.apply(&self.linear.forward(xs)?)
+        let linear = crate::kernels::linear(xs, &self.weight)?.broadcast_add(&self.bias)?;
+        self.activation.apply(&linear)
     }
 }
 
@@ -81,7 +84,8 @@ impl LayerSpec for Dense {
         let bias = vb.get_with_hints(self.units, "bias", Init::Const(0.0))?;
         Ok(BuiltLayer {
             module: Box::new(DenseLayer {
-                linear: Linear::new(weight, Some(bias)),
+                weight,
+                bias,
                 activation: self.activation,
             }),
             output_shape: vec![self.units],

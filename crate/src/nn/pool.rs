@@ -1,4 +1,5 @@
-//! `MaxPool2d`: keep the largest value of each window, halving an image with 2×2.
+//! `MaxPool2d`: keep the largest value of each window, halving an image with 2×2
+//! (on [`crate::kernels::max_pool2d`]).
 
 use crate::error::{Error, Result};
 use crate::nn::{BuildContext, BuiltLayer, LayerSpec};
@@ -12,7 +13,7 @@ struct MaxPoolModule(usize);
 
 impl Module for MaxPoolModule {
     fn forward(&self, xs: &Tensor) -> candle_core::Result<Tensor> {
-        xs.max_pool2d(self.0)
+        crate::kernels::max_pool2d(xs, self.0)
     }
 }
 

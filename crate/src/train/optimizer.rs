@@ -1,10 +1,13 @@
-//! Optimisers: candle-nn's SGD and AdamW where they fit, and the two the course needs
-//! that candle-nn lacks (SGD with momentum, RMSprop). Defaults follow Keras.
+//! Optimisers: candle-nn's SGD, and Keras' SGD with momentum, RMSprop and Adam (same
+//! formulas and defaults as Keras). On the CPU each update is one fused in-place pass per
+//! tensor ([`crate::kernels`]) instead of a new tensor per arithmetic operation; other
+//! devices use the same formulas in tensor arithmetic.
 
 use crate::error::Result;
 use candle_core::Var;
 use candle_core::backprop::GradStore;
 use candle_nn::Optimizer as _;
+use crate::kernels::{map_in_place, map_in_place2};
 
 /// An optimiser and its hyperparameters (Keras: `optimizers.Adam(learning_rate=0.1)`).
 ///
@@ -113,16 +116,7 @@ impl Optimizer {
                 beta_1,
                 beta_2,
                 epsilon,
-            } => Box::new(candle_nn::AdamW::new(
-                vars,
-                candle_nn::ParamsAdamW {
-                    lr: learning_rate,
-                    beta1: beta_1,
-                    beta2: beta_2,
-                    eps: epsilon,
-                    weight_decay: 0.0,
-                },
-            )?),
+            } => Box::new(Adam::new(vars, learning_rate, beta_1, beta_2, epsilon)?),
         })
     }
 }
@@ -154,7 +148,6 @@ macro_rules! candle_optimizer {
     };
 }
 candle_optimizer!(candle_nn::SGD);
-candle_optimizer!(candle_nn::AdamW);
 
 /// A variable with one slot of optimiser state of the same shape.
 struct Slot {
@@ -192,7 +185,11 @@ impl Momentum {
 impl ParamUpdate for Momentum {
     fn step(&mut self, grads: &GradStore) -> Result<()> {
         for Slot { var, state } in &self.slots {
-            if let Some(g) = grads.get(var) {
+            let Some(g) = grads.get(var) else { continue };
+            let (lr, momentum) = (self.learning_rate as f32, self.momentum as f32);
+            if map_in_place(state, g, |v, g| momentum * v - lr * g)? {
+                map_in_place(var, state, |theta, v| theta + v)?;
+            } else {
                 let velocity = ((state.as_tensor() * self.momentum)? - (g * self.learning_rate)?)?;
                 var.set(&(var.as_tensor() + &velocity)?)?;
                 state.set(&velocity)?;
@@ -230,12 +227,78 @@ impl RmsProp {
 impl ParamUpdate for RmsProp {
     fn step(&mut self, grads: &GradStore) -> Result<()> {
         for Slot { var, state } in &self.slots {
-            if let Some(g) = grads.get(var) {
+            let Some(g) = grads.get(var) else { continue };
+            let (lr, rho, eps) = (self.learning_rate as f32, self.rho as f32, self.epsilon as f32);
+            if map_in_place(state, g, |s, g| rho * s + (1.0 - rho) * g * g)? {
+                map_in_place2(var, g, state, |theta, g, s| theta - lr * g / (s.sqrt() + eps))?;
+            } else {
                 let mean_square =
                     ((state.as_tensor() * self.rho)? + (g.sqr()? * (1.0 - self.rho))?)?;
                 let step = (g / (mean_square.sqrt()? + self.epsilon)?)?;
                 var.set(&(var.as_tensor() - (step * self.learning_rate)?)?)?;
                 state.set(&mean_square)?;
+            }
+        }
+        Ok(())
+    }
+    fn learning_rate(&self) -> f64 {
+        self.learning_rate
+    }
+    fn set_learning_rate(&mut self, learning_rate: f64) {
+        self.learning_rate = learning_rate;
+    }
+}
+
+/// Adam, as Keras: m ← β₁·m + (1 − β₁)·g; v ← β₂·v + (1 − β₂)·g²;
+/// θ ← θ − lr·√(1 − β₂ᵗ)/(1 − β₁ᵗ) · m / (√v + ε).
+struct Adam {
+    slots: Vec<(Slot, Var)>,
+    learning_rate: f64,
+    beta_1: f64,
+    beta_2: f64,
+    epsilon: f64,
+    steps: i32,
+}
+
+impl Adam {
+    fn new(vars: Vec<Var>, learning_rate: f64, beta_1: f64, beta_2: f64, epsilon: f64) -> Result<Self> {
+        let slots = slots(vars)?
+            .into_iter()
+            .map(|slot| {
+                let second = Var::zeros(slot.var.shape(), slot.var.dtype(), slot.var.device())?;
+                Ok((slot, second))
+            })
+            .collect::<Result<_>>()?;
+        Ok(Adam {
+            slots,
+            learning_rate,
+            beta_1,
+            beta_2,
+            epsilon,
+            steps: 0,
+        })
+    }
+}
+
+impl ParamUpdate for Adam {
+    fn step(&mut self, grads: &GradStore) -> Result<()> {
+        self.steps += 1;
+        let rate = self.learning_rate * (1.0 - self.beta_2.powi(self.steps)).sqrt()
+            / (1.0 - self.beta_1.powi(self.steps));
+        let (b1, b2, eps) = (self.beta_1 as f32, self.beta_2 as f32, self.epsilon as f32);
+        for (Slot { var, state: m }, v) in &self.slots {
+            let Some(g) = grads.get(var) else { continue };
+            let lr = rate as f32;
+            if map_in_place(m, g, |m, g| b1 * m + (1.0 - b1) * g)? {
+                map_in_place(v, g, |v, g| b2 * v + (1.0 - b2) * g * g)?;
+                map_in_place2(var, m, v, |theta, m, v| theta - lr * m / (v.sqrt() + eps))?;
+            } else {
+                let next_m = ((m.as_tensor() * self.beta_1)? + (g * (1.0 - self.beta_1))?)?;
+                let next_v = ((v.as_tensor() * self.beta_2)? + (g.sqr()? * (1.0 - self.beta_2))?)?;
+                let step = ((&next_m / (next_v.sqrt()? + self.epsilon)?)? * rate)?;
+                var.set(&(var.as_tensor() - step)?)?;
+                m.set(&next_m)?;
+                v.set(&next_v)?;
             }
         }
         Ok(())
@@ -268,6 +331,49 @@ mod tests {
         }
         let t: Tensor = theta.as_tensor().clone();
         t.to_vec1::<f32>().unwrap()[0]
+    }
+
+    /// θ after `steps` steps on Σ(θ − target)², θ starting at zero, in `dtype`.
+    fn trajectory(optimizer: Optimizer, dtype: candle_core::DType, steps: usize) -> Vec<f64> {
+        let target = Tensor::new(&[3f32, -1.0, 0.5, 20.0], &Device::Cpu)
+            .unwrap()
+            .to_dtype(dtype)
+            .unwrap();
+        let theta = Var::zeros(4, dtype, &Device::Cpu).unwrap();
+        let mut opt = optimizer.build(vec![theta.clone()]).unwrap();
+        for _ in 0..steps {
+            let loss = (theta.as_tensor() - &target).unwrap().sqr().unwrap().sum_all().unwrap();
+            opt.step(&loss.backward().unwrap()).unwrap();
+        }
+        let t = theta.as_tensor().to_dtype(candle_core::DType::F64).unwrap();
+        t.to_vec1::<f64>().unwrap()
+    }
+
+    #[test]
+    fn the_fused_cpu_update_follows_the_tensor_formula() {
+        // f32 on the CPU takes the fused in-place path, f64 the tensor arithmetic.
+        for opt in [
+            Optimizer::sgd(0.05).momentum(0.9),
+            Optimizer::rmsprop(0.01),
+            Optimizer::adam(0.1),
+        ] {
+            let fused = trajectory(opt, candle_core::DType::F32, 30);
+            let reference = trajectory(opt, candle_core::DType::F64, 30);
+            for (a, b) in fused.iter().zip(&reference) {
+                assert!((a - b).abs() < 1e-4 * b.abs().max(1.0), "{opt:?}: {fused:?} vs {reference:?}");
+            }
+            assert!(fused.iter().any(|v| v.abs() > 0.1), "{opt:?} moved θ: {fused:?}");
+        }
+    }
+
+    #[test]
+    fn adam_takes_keras_first_step() {
+        // After one step m = (1−β₁)·g and v = (1−β₂)·g², so Keras moves θ by
+        // lr·√(1−β₂)/(1−β₁)·m/(√v + ε) ≈ lr·sign(g) (θ − target's gradient is −2·target).
+        let theta = trajectory(Optimizer::adam(0.1), candle_core::DType::F32, 1);
+        for (value, target) in theta.iter().zip([3.0, -1.0, 0.5, 20.0f64]) {
+            assert!((value - 0.1 * target.signum()).abs() < 1e-5, "{theta:?}");
+        }
     }
 
     #[test]

@@ -1,0 +1,49 @@
+//! Fast CPU kernels for the course's models, as Candle custom ops with forward and
+//! backward passes.
+//!
+//! Candle's CPU backward pass of a convolution runs a direct (unblocked) transposed
+//! convolution, its max-pool backward takes five whole-tensor passes, and a matmul always
+//! computes the gradient of both operands — even of the input images, which nothing needs.
+//! These ops do the same maths the way Keras' CPU kernels do:
+//!
+//! - [`conv2d`], [`conv2d_bias_relu`]: im2col + one well-blocked GEMM per image (the
+//!   `gemm` crate Candle itself uses, with its AVX-512 kernels), images spread over the
+//!   thread pool, bias and ReLU applied while each image's output is in cache; the
+//!   backward pass is two GEMMs and a col2im, and skips the input gradient when the input
+//!   needs none.
+//! - [`max_pool2d`]: one pass forward, one pass backward routing each gradient to its
+//!   window's maximum (the first one on ties, as TensorFlow does). Candle 0.11's own
+//!   backward pass also scales that gradient by 1/k² by mistake.
+//! - [`linear`]: `x·wᵀ`, whose backward pass skips the input gradient when the input
+//!   needs none (the first layer of every network).
+//!
+//! Each function falls back to Candle's own op for anything but contiguous f32 tensors on
+//! the CPU (a GPU, f64, f16), so callers never branch. `tests/kernels.rs` checks values and
+//! gradients against Candle's reference ops on random inputs.
+
+mod conv;
+mod gemm;
+mod im2col;
+mod inplace;
+mod linear;
+mod pool;
+mod storage;
+
+pub use conv::{conv2d, conv2d_bias_relu};
+pub use linear::linear;
+pub use pool::max_pool2d;
+pub(crate) use inplace::{map_in_place, map_in_place2};
+
+use candle_core::{DType, Device, Tensor};
+
+/// Whether the fast kernels handle these tensors: f32 on the CPU.
+fn fast_path(tensors: &[&Tensor]) -> bool {
+    tensors
+        .iter()
+        .all(|t| t.dtype() == DType::F32 && matches!(t.device(), Device::Cpu))
+}
+
+/// Threads the kernels may use: Candle's setting (`RAYON_NUM_THREADS`, else every core).
+fn threads() -> usize {
+    candle_core::utils::get_num_threads().max(1)
+}
