@@ -57,7 +57,13 @@ impl<F: Fn(f32, f32) -> f32 + Sync> InplaceOp2 for Map1<F> {
         same_len(d, a)?;
         d.par_chunks_mut(CHUNK)
             .zip(a.par_chunks(CHUNK))
-            .for_each(|(d, a)| d.iter_mut().zip(a).for_each(|(d, &a)| *d = (self.0)(*d, a)));
+            .for_each(|(d, a)| {
+                // Equal lengths known up front let the compiler vectorise the loop.
+                let a = &a[..d.len()];
+                for i in 0..d.len() {
+                    d[i] = (self.0)(d[i], a[i]);
+                }
+            });
         Ok(())
     }
 }
@@ -85,8 +91,9 @@ impl<F: Fn(f32, f32, f32) -> f32 + Sync> InplaceOp3 for Map2<F> {
             .zip(a.par_chunks(CHUNK))
             .zip(b.par_chunks(CHUNK))
             .for_each(|((d, a), b)| {
-                for ((d, &a), &b) in d.iter_mut().zip(a).zip(b) {
-                    *d = (self.0)(*d, a, b);
+                let (a, b) = (&a[..d.len()], &b[..d.len()]);
+                for i in 0..d.len() {
+                    d[i] = (self.0)(d[i], a[i], b[i]);
                 }
             });
         Ok(())
