@@ -110,6 +110,33 @@ fn house_votes_has_435_rows_and_232_complete() -> Result<()> {
 }
 
 #[test]
+fn house_votes_can_be_described_and_imputed_instead_of_dropped() -> Result<()> {
+    let df = uci::house_votes_from(&locator())?;
+    let summary = uci::describe(&df)?;
+    assert_eq!(summary.shape(), (5, 18));
+    let cell = |column: &str| -> Vec<String> {
+        let values = summary.column(column).unwrap();
+        (0..5)
+            .map(|row| values.get(row).unwrap().str_value().into_owned())
+            .collect()
+    };
+    assert_eq!(cell("party"), ["435", "0", "2", "democrat", "267"]);
+    assert_eq!(
+        cell("export-administration-act-south-africa"),
+        ["331", "104", "2", "y", "269"]
+    );
+    let filled = uci::impute_most_frequent(&df)?;
+    assert_eq!(filled.shape(), (435, 17));
+    assert_eq!(uci::drop_missing(&filled)?.height(), 435);
+    let (x, y) = uci::house_votes_xy(&filled)?;
+    assert_eq!((x.dims(), y.dims()), (&[435, 16][..], &[435, 1][..]));
+    // Column 16 has 269 "y" and 104 missing: all of those become "y".
+    let yes: f32 = x.narrow(1, 15, 1)?.sum_all()?.to_scalar()?;
+    assert_eq!(yes, 269.0 + 104.0);
+    Ok(())
+}
+
+#[test]
 fn mammographic_masses_has_961_rows_and_830_complete() -> Result<()> {
     let df = uci::mammographic_masses_from(&locator())?;
     assert_eq!(df.shape(), (961, 6));

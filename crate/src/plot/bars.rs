@@ -57,7 +57,8 @@ impl Bars {
     }
 
     /// Writes values as percentages of 1 (`true`, for probabilities) or as plain
-    /// numbers with bars scaled to the largest (`false`).
+    /// numbers with bars scaled to the largest (`false`; whole numbers, such as counts,
+    /// without decimals).
     pub fn percent(mut self, percent: bool) -> Self {
         self.percent = percent;
         self
@@ -84,6 +85,7 @@ impl Bars {
     fn label(&self, v: f64) -> String {
         match self.percent {
             true => format!("{:.1}%", 100.0 * v),
+            false if v.fract() == 0.0 && v.abs() < 1e15 => format!("{v:.0}"),
             false => format!("{v:.4}"),
         }
     }
@@ -167,5 +169,19 @@ impl Plot for Bars {
             BLACK.stroke_width(1),
         ))
         .map_err(|e| drawing(what, e))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels_are_percentages_or_plain_numbers() {
+        let bars = Bars::new(&["a"], &[0.5]);
+        assert_eq!(bars.label(0.957), "95.7%");
+        let counts = bars.percent(false);
+        assert_eq!(counts.label(104.0), "104");
+        assert_eq!(counts.label(0.25), "0.2500");
     }
 }
