@@ -2,7 +2,7 @@
 //! is `$DLCOURSE_DATA`, else `../shared/data`; these tests fail when it is missing.
 
 use dlcourse::data::text::Vocabulary;
-use dlcourse::data::{Locator, imdb, mnist, uci};
+use dlcourse::data::{Locator, imdb, mnist, photos, uci};
 use dlcourse::prelude::*;
 use dlcourse_tests::shared_data;
 use std::time::Instant;
@@ -144,5 +144,30 @@ fn mammographic_masses_has_961_rows_and_830_complete() -> Result<()> {
     assert_eq!(complete.height(), 830);
     let (x, y) = uci::mammographic_xy(&complete)?;
     assert_eq!((x.dims(), y.dims()), (&[830, 4][..], &[830, 1][..]));
+    Ok(())
+}
+
+#[test]
+fn the_nine_photos_load_as_rgb_tensors_of_their_published_sizes() -> Result<()> {
+    let sizes = [
+        ("dog", 1546, 1213),
+        ("grace_hopper", 517, 606),
+        ("goldfish", 376, 263),
+        ("Egyptian_cat", 335, 500),
+        ("zebra", 500, 375),
+        ("giant_panda", 500, 375),
+        ("castle", 500, 408),
+        ("teapot", 500, 374),
+        ("pizza", 500, 375),
+    ];
+    for (name, width, height) in sizes {
+        let photo = photos::photo_from(&locator(), name)?;
+        assert_eq!(photo.dims(), &[3, height, width], "{name}");
+        assert_eq!(photo.dtype(), DType::U8);
+    }
+    let err = photos::photo_from(&locator(), "unicorn")
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("zebra"), "{err}");
     Ok(())
 }

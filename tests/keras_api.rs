@@ -309,3 +309,36 @@ fn custom_steps_train_one_model_and_leave_the_other_alone() -> Result<()> {
     );
     Ok(())
 }
+
+#[test]
+fn layer_output_gives_the_feature_maps_of_a_convolution() -> Result<()> {
+    let dev = Device::Cpu;
+    let model = Sequential::new(&[1, 6, 6])
+        .add(Conv2d::new(2, 3).activation(Activation::Relu))
+        .add(MaxPool2d(2))
+        .add(Flatten)
+        .add(Dense::new(3).activation(Activation::Softmax))
+        .build(&dev, 7)?;
+    let x = Tensor::rand(0f32, 1.0, (2, 1, 6, 6), &dev)?;
+    // Layer 0 is the convolution with its ReLU: the same as Candle's conv2d by hand.
+    let maps = model.layer_output(&x, 0)?;
+    assert_eq!(maps.dims(), &[2, 2, 4, 4]);
+    let (w, b) = (model.weight("conv2d.weight")?, model.weight("conv2d.bias")?);
+    let by_hand = x
+        .conv2d(&w, 0, 1, 1, 1)?
+        .broadcast_add(&b.reshape((1, 2, 1, 1))?)?
+        .relu()?;
+    let diff: f32 = (maps - by_hand)?.abs()?.max_all()?.to_scalar()?;
+    assert!(diff < 1e-4, "feature maps differ from conv2d by {diff}");
+    assert_eq!(model.layer_output(&x, 1)?.dims(), &[2, 2, 2, 2]);
+    // The last layer's output is the prediction, activation included.
+    let last = model.layer_output(&x, 3)?;
+    let diff: f32 = (last - model.predict(&x)?)?.abs()?.max_all()?.to_scalar()?;
+    assert!(diff < 1e-6);
+    let err = model.layer_output(&x, 4).unwrap_err().to_string();
+    assert!(
+        err.contains("index 4") && err.contains("0: conv2d"),
+        "{err}"
+    );
+    Ok(())
+}

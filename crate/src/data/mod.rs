@@ -7,6 +7,7 @@
 //! |---|---|---|
 //! | MNIST, Fashion-MNIST | [`mnist()`], [`fashion_mnist()`] | [`ImageSet`]: `u8` images `[n, 28, 28]`, `u32` labels, class names |
 //! | IMDB reviews | [`imdb()`] | raw texts and 0/1 labels; [`text`] tokenizes, builds a vocabulary, pads |
+//! | nine test photos | [`photo()`] | `u8` RGB images `[3, H, W]` |
 //! | UCI house votes, mammographic masses | [`house_votes()`], [`mammographic_masses()`] | polars `DataFrame`s; [`uci`] turns them into tensors |
 //! | toy sets | [`toy`] | generated regressions and 2-D point clouds |
 //!
@@ -31,6 +32,7 @@ pub mod idx;
 pub mod imdb;
 pub mod locate;
 pub mod mnist;
+pub mod photos;
 pub mod text;
 pub mod toy;
 pub mod uci;
@@ -38,4 +40,5 @@ pub mod uci;
 pub use imdb::{Imdb, Reviews, imdb};
 pub use locate::{DataFile, Locator};
 pub use mnist::{ImageSet, Split, fashion_mnist, mnist};
+pub use photos::photo;
 pub use uci::{house_votes, mammographic_masses};

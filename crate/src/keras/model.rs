@@ -83,6 +83,55 @@ impl Model {
         Ok(xs)
     }
 
+    /// The output of layer `index` (0 = the first layer) for inputs `xs`, in inference
+    /// mode: what the layers up to and including that one make of the inputs, after the
+    /// layer's activation (Keras: a `Model` from `model.input` to
+    /// `model.layers[index].output`). For a convolution these are its **feature maps**,
+    /// `[N, filters, H, W]`; for the last layer, the same as [`predict`](Model::predict).
+    ///
+    /// ```
+    /// use dlcourse::prelude::*;
+    /// # fn main() -> dlcourse::Result<()> {
+    /// let model = Sequential::new(&[1, 28, 28])
+    ///     .add(Conv2d::new(8, 3).activation(Activation::Relu))
+    ///     .add(MaxPool2d(2))
+    ///     .add(Flatten)
+    ///     .add(Dense::new(10).activation(Activation::Softmax))
+    ///     .build(&Device::Cpu, 0)?;
+    /// let digit = Tensor::zeros((1, 1, 28, 28), DType::F32, &Device::Cpu)?;
+    /// assert_eq!(model.layer_output(&digit, 0)?.dims(), &[1, 8, 26, 26]);
+    /// assert_eq!(model.layer_output(&digit, 1)?.dims(), &[1, 8, 13, 13]);
+    /// # Ok(()) }
+    /// ```
+    pub fn layer_output(&self, xs: &Tensor, index: usize) -> Result<Tensor> {
+        if index >= self.layers.len() {
+            let names: Vec<String> = self
+                .layers
+                .iter()
+                .enumerate()
+                .map(|(i, l)| format!("{i}: {}", l.name))
+                .collect();
+            return Err(Error::shape(
+                "taking the output of a layer",
+                format!(
+                    "a layer index below {} (the model's layers are {})",
+                    self.layers.len(),
+                    names.join(", ")
+                ),
+                format!("index {index}"),
+                "count layers from 0, as in summary()",
+            ));
+        }
+        let mut xs = self.check_input(xs)?;
+        for layer in &self.layers[..=index] {
+            xs = layer.module.forward_t(&xs, false)?;
+        }
+        if index + 1 == self.layers.len() {
+            xs = self.output_activation.apply(&xs)?;
+        }
+        Ok(xs)
+    }
+
     /// Checks that `xs` is a batch of samples of the model's input shape, and converts it
     /// to the first layer's dtype (f32, or u32 token ids) on the model's device.
     pub(crate) fn check_input(&self, xs: &Tensor) -> Result<Tensor> {

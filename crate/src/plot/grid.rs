@@ -39,7 +39,11 @@ pub struct Grid {
     captions: Vec<Caption>,
     columns: Option<usize>,
     title: String,
+    image_size: u32,
 }
+
+/// The default largest side of an image in a grid, in pixels.
+const IMAGE_SIZE: u32 = 112;
 
 impl Grid {
     /// The images of a batch: N×784, N×28×28, N×1×H×W, N×3×H×W or N×H×W×3, `u8` (0..255)
@@ -52,12 +56,49 @@ impl Grid {
     /// ```
     pub fn new(images: &Tensor) -> Result<Self> {
         let images = pixels::batch(images, "drawing a grid of images")?;
-        Ok(Grid {
+        Ok(Self::of(images))
+    }
+
+    /// Like [`Grid::new`], but each image is stretched to its own range of values, its
+    /// lowest value black and its highest white: for things that are not photographs —
+    /// the filters of a convolution (`[filters, 1, 3, 3]`) or its feature maps for one
+    /// image (`[filters, H, W]`), whose values can be negative or far above 1.
+    ///
+    /// ```
+    /// use dlcourse::plot::Grid;
+    /// # use candle_core::{Device, Tensor};
+    /// let filters = Tensor::randn(0f32, 0.3, (8, 1, 3, 3), &Device::Cpu)?;
+    /// let fig = Grid::stretched(&filters)?.columns(8).title("8 learned 3×3 filters").figure();
+    /// assert!(fig.to_png()?.starts_with(b"\x89PNG"));
+    /// # Ok::<(), dlcourse::Error>(())
+    /// ```
+    pub fn stretched(images: &Tensor) -> Result<Self> {
+        let images = pixels::batch_stretched(images, "drawing a grid of stretched images")?;
+        Ok(Self::of(images))
+    }
+
+    fn of(images: Vec<Pixels>) -> Self {
+        Grid {
             captions: vec![Caption::default(); images.len()],
             images,
             columns: None,
             title: String::new(),
-        })
+            image_size: IMAGE_SIZE,
+        }
+    }
+
+    /// Draws each image up to `pixels` on its longer side (default 112; larger for photos).
+    ///
+    /// ```
+    /// # use candle_core::{DType, Device, Tensor};
+    /// # let photos = Tensor::zeros((2, 3, 375, 500), DType::U8, &Device::Cpu)?;
+    /// let fig = dlcourse::plot::Grid::new(&photos)?.image_size(300).figure();
+    /// assert!(fig.to_image()?.width() >= 600);
+    /// # Ok::<(), dlcourse::Error>(())
+    /// ```
+    pub fn image_size(mut self, pixels: u32) -> Self {
+        self.image_size = pixels.max(8);
+        self
     }
 
     /// Puts `n` images in a row (the default makes the grid about square).
@@ -157,16 +198,18 @@ impl Grid {
         Ok(self)
     }
 
-    /// The grid as a figure: images enlarged by a whole factor, up to 112 pixels (less
-    /// when there are many columns).
+    /// The grid as a figure: images enlarged by a whole factor (or shrunk), up to 112
+    /// pixels or [`Grid::image_size`] (less when there are many columns).
     pub fn figure(self) -> Figure<Self> {
         let (cols, rows) = self.shape();
         let (w, h) = self
             .images
             .first()
             .map_or((28, 28), |i| (i.width, i.height));
-        let budget = (1100 / cols as u32).clamp(30, 112 + 2 * PAD) - 2 * PAD;
-        let (img_w, img_h) = pixels::fit(w, h, (budget.min(112), 112));
+        let size = self.image_size;
+        let total = 1100.max(size * 2);
+        let budget = (total / cols as u32).clamp(30, size + 2 * PAD) - 2 * PAD;
+        let (img_w, img_h) = pixels::fit(w, h, (budget.min(size), size));
         let cell_w = img_w.max(self.caption_width() + 16) + 2 * PAD;
         let cell_h = img_h + self.caption_height() + 2 * PAD;
         let title_w = font::text_width(&self.title, TITLE) + 4 * PAD;

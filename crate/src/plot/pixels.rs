@@ -31,6 +31,16 @@ const SHAPES: &str =
 /// with 1 or 3 channels. `u8` is read as 0..255; floats as 0..1, or 0..255 when some
 /// value is above 1, or -1..1 when some value is negative.
 pub(crate) fn batch(t: &Tensor, context: &str) -> Result<Vec<Pixels>> {
+    convert(t, context, false)
+}
+
+/// Like [`batch`], but each image is stretched to its own value range: its lowest value
+/// black, its highest white (filters and feature maps, whose values are not pixels).
+pub(crate) fn batch_stretched(t: &Tensor, context: &str) -> Result<Vec<Pixels>> {
+    convert(t, context, true)
+}
+
+fn convert(t: &Tensor, context: &str, stretch: bool) -> Result<Vec<Pixels>> {
     let layout = layout(t.dims()).ok_or_else(|| {
         Error::shape(
             context,
@@ -40,8 +50,6 @@ pub(crate) fn batch(t: &Tensor, context: &str) -> Result<Vec<Pixels>> {
         )
     })?;
     let v = values(t)?;
-    let (lo, span) = value_range(t.dtype(), &v);
-    let level = |x: f64| (((x - lo) / span).clamp(0.0, 1.0) * 255.0).round() as u8;
     let Layout {
         n,
         height,
@@ -49,6 +57,11 @@ pub(crate) fn batch(t: &Tensor, context: &str) -> Result<Vec<Pixels>> {
         channels: c,
         channels_last,
     } = layout;
+    let size = height * width * c;
+    let ranges: Vec<(f64, f64)> = match stretch {
+        false => vec![value_range(t.dtype(), &v); n],
+        true => v.chunks(size.max(1)).map(own_range).collect(),
+    };
     let index = |i: usize, y: usize, x: usize, ch: usize| {
         if channels_last {
             ((i * height + y) * width + x) * c + ch
@@ -57,6 +70,8 @@ pub(crate) fn batch(t: &Tensor, context: &str) -> Result<Vec<Pixels>> {
         }
     };
     let image = |i: usize| {
+        let (lo, span) = ranges[i];
+        let level = |x: f64| (((x - lo) / span).clamp(0.0, 1.0) * 255.0).round() as u8;
         let mut rgb = Vec::with_capacity(width * height);
         for y in 0..height {
             for x in 0..width {
@@ -136,6 +151,18 @@ fn value_range(dtype: DType, v: &[f64]) -> (f64, f64) {
     }
 }
 
+/// The low end and span of one image's own values (span 1 when they are all equal, so a
+/// constant image is drawn black).
+fn own_range(v: &[f64]) -> (f64, f64) {
+    let finite = v.iter().copied().filter(|x| x.is_finite());
+    let (lo, hi) = finite.fold((f64::MAX, f64::MIN), |(lo, hi), x| (lo.min(x), hi.max(x)));
+    match hi > lo {
+        true => (lo, hi - lo),
+        false if lo <= hi => (lo, 1.0),
+        false => (0.0, 1.0),
+    }
+}
+
 /// Draws `image` stretched over the `size` pixels at `pos`, each destination pixel
 /// taking its nearest source pixel. Equal neighbours are merged into one rectangle, so
 /// an SVG stays small.
@@ -207,6 +234,16 @@ mod tests {
             single(&Tensor::zeros(784, DType::F32, &dev)?, "t")?.height,
             28
         );
+        Ok(())
+    }
+
+    #[test]
+    fn stretched_images_each_span_black_to_white() -> Result<()> {
+        let dev = Device::Cpu;
+        let maps = Tensor::new(&[[[-2f32, 6.]], [[0.1, 0.3]], [[5., 5.]]], &dev)?;
+        let images = batch_stretched(&maps, "t")?;
+        let grays: Vec<[u8; 2]> = images.iter().map(|i| [i.rgb[0][0], i.rgb[1][0]]).collect();
+        assert_eq!(grays, [[0, 255], [0, 255], [0, 0]]);
         Ok(())
     }
 
