@@ -50,8 +50,14 @@ fn value_and_gradients(
     let grads = (&y * &r).unwrap().sum_all().unwrap().backward().unwrap();
     (
         y,
-        grads.get(&va).expect("gradient of the first operand").clone(),
-        grads.get(&vb).expect("gradient of the second operand").clone(),
+        grads
+            .get(&va)
+            .expect("gradient of the first operand")
+            .clone(),
+        grads
+            .get(&vb)
+            .expect("gradient of the second operand")
+            .clone(),
     )
 }
 
@@ -105,7 +111,12 @@ fn the_fused_layer_matches_candle_conv_bias_relu() {
                     .unwrap()
             };
             let weights = random(y.dims(), 630);
-            let grads = (&y * &weights).unwrap().sum_all().unwrap().backward().unwrap();
+            let grads = (&y * &weights)
+                .unwrap()
+                .sum_all()
+                .unwrap()
+                .backward()
+                .unwrap();
             let g = |v: &Var| grads.get(v).expect("a gradient").clone();
             (y, g(&vx), g(&vk), g(&vb))
         };
@@ -130,7 +141,13 @@ fn conv2d_backward_handles_non_square_strided_images() {
     let gx = grads.get(&x).unwrap();
     assert_eq!(gx.dims(), [2, 3, 10, 11]);
     // The last column is never read by a stride-2 kernel of width 2 over width 11.
-    let last = gx.narrow(3, 10, 1).unwrap().abs().unwrap().sum_all().unwrap();
+    let last = gx
+        .narrow(3, 10, 1)
+        .unwrap()
+        .abs()
+        .unwrap()
+        .sum_all()
+        .unwrap();
     assert_eq!(last.to_scalar::<f32>().unwrap(), 0.0);
 }
 
@@ -140,7 +157,10 @@ fn conv2d_skips_the_gradient_of_data() {
     let kernel = Var::from_tensor(&random(&[3, 1, 3, 3], 2)).unwrap();
     let y = kernels::conv2d(&x, &kernel, 1, 0).unwrap();
     let grads = y.sum_all().unwrap().backward().unwrap();
-    assert!(grads.get(&x).is_none(), "no gradient is computed for the input data");
+    assert!(
+        grads.get(&x).is_none(),
+        "no gradient is computed for the input data"
+    );
     assert!(grads.get(&kernel).is_some());
 }
 
@@ -186,10 +206,22 @@ fn max_pool2d_matches_the_reference_forward_and_backward() {
             })
         };
         let (fast, reference) = (pool(true), pool(false));
-        assert_close(&format!("max_pool2d case {i}: output"), &fast.0, &reference.0);
-        assert_close(&format!("max_pool2d case {i}: gradient"), &fast.1, &reference.1);
+        assert_close(
+            &format!("max_pool2d case {i}: output"),
+            &fast.0,
+            &reference.0,
+        );
+        assert_close(
+            &format!("max_pool2d case {i}: gradient"),
+            &fast.1,
+            &reference.1,
+        );
         // Candle's op agrees forward.
-        assert_close(&format!("max_pool2d case {i}: Candle's output"), &fast.0, &x.max_pool2d(size).unwrap());
+        assert_close(
+            &format!("max_pool2d case {i}: Candle's output"),
+            &fast.0,
+            &x.max_pool2d(size).unwrap(),
+        );
     }
 }
 
@@ -198,7 +230,13 @@ fn max_pool2d_sends_a_tied_gradient_to_the_first_maximum() {
     let x = Var::new(&[[[[1f32, 1.], [1., 1.]]]], &Device::Cpu).unwrap();
     let y = kernels::max_pool2d(&x, 2).unwrap();
     let grads = y.sum_all().unwrap().backward().unwrap();
-    let g = grads.get(&x).unwrap().flatten_all().unwrap().to_vec1::<f32>().unwrap();
+    let g = grads
+        .get(&x)
+        .unwrap()
+        .flatten_all()
+        .unwrap()
+        .to_vec1::<f32>()
+        .unwrap();
     assert_eq!(g, [1., 0., 0., 0.]);
 }
 
@@ -213,8 +251,16 @@ fn linear_matches_candle_forward_and_backward() {
         let fast = value_and_gradients(&x, &w, 500, kernels::linear);
         let reference = value_and_gradients(&x, &w, 500, |x, w| x.matmul(&w.t()?));
         assert_close(&format!("linear case {i}: output"), &fast.0, &reference.0);
-        assert_close(&format!("linear case {i}: input gradient"), &fast.1, &reference.1);
-        assert_close(&format!("linear case {i}: weight gradient"), &fast.2, &reference.2);
+        assert_close(
+            &format!("linear case {i}: input gradient"),
+            &fast.1,
+            &reference.1,
+        );
+        assert_close(
+            &format!("linear case {i}: weight gradient"),
+            &fast.2,
+            &reference.2,
+        );
     }
 }
 
@@ -225,6 +271,11 @@ fn the_kernels_fall_back_to_candle_for_other_dtypes() {
     let fast = kernels::conv2d(&x, &k, 1, 1).unwrap();
     let reference = x.conv2d(&k, 1, 1, 1, 1).unwrap();
     assert_eq!(fast.dtype(), DType::F64);
-    let difference = (fast - reference).unwrap().abs().unwrap().sum_all().unwrap();
+    let difference = (fast - reference)
+        .unwrap()
+        .abs()
+        .unwrap()
+        .sum_all()
+        .unwrap();
     assert_eq!(difference.to_scalar::<f64>().unwrap(), 0.0);
 }

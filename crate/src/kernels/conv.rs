@@ -3,7 +3,9 @@
 use super::gemm::{MatRef, matmul};
 use super::im2col::{Geometry, col2im, im2col};
 use super::{fast_path, storage, threads};
-use candle_core::{CpuStorage, CustomOp1, CustomOp2, CustomOp3, Layout, Result, Shape, Tensor, bail};
+use candle_core::{
+    CpuStorage, CustomOp1, CustomOp2, CustomOp3, Layout, Result, Shape, Tensor, bail,
+};
 use rayon::prelude::*;
 
 /// Convolves `x` (`[batch, channels, height, width]`) with `kernel`
@@ -115,10 +117,10 @@ fn for_each_image(
     let threads = threads();
     let images = output.len() / chunk.max(1);
     if threads > 1 && images >= threads {
-        output
-            .par_chunks_mut(chunk)
-            .enumerate()
-            .for_each_init(|| vec![0.0; scratch], |buffer, (i, out)| work(i, out, buffer, 1));
+        output.par_chunks_mut(chunk).enumerate().for_each_init(
+            || vec![0.0; scratch],
+            |buffer, (i, out)| work(i, out, buffer, 1),
+        );
     } else {
         let mut buffer = vec![0.0; scratch];
         for (i, out) in output.chunks_mut(chunk).enumerate() {
@@ -152,16 +154,27 @@ impl CustomOp3 for Conv2d {
         let (patch, positions) = (g.patch_len(), g.positions());
         let kernel = MatRef::row_major(k, filters, patch);
         let mut out = vec![0f32; batch * filters * positions];
-        for_each_image(&mut out, filters * positions, patch * positions, |i, y, cols, t| {
-            im2col(&g, &x[i * g.image_len()..][..g.image_len()], cols);
-            for (row, b) in y.chunks_mut(positions).zip(bias) {
-                row.fill(*b);
-            }
-            matmul(y, kernel, MatRef::row_major(cols, patch, positions), true, t);
-            if self.relu {
-                y.iter_mut().for_each(|v| *v = v.max(0.0));
-            }
-        });
+        for_each_image(
+            &mut out,
+            filters * positions,
+            patch * positions,
+            |i, y, cols, t| {
+                im2col(&g, &x[i * g.image_len()..][..g.image_len()], cols);
+                for (row, b) in y.chunks_mut(positions).zip(bias) {
+                    row.fill(*b);
+                }
+                matmul(
+                    y,
+                    kernel,
+                    MatRef::row_major(cols, patch, positions),
+                    true,
+                    t,
+                );
+                if self.relu {
+                    y.iter_mut().for_each(|v| *v = v.max(0.0));
+                }
+            },
+        );
         Ok((
             CpuStorage::F32(out),
             Shape::from((batch, filters, g.out_h, g.out_w)),
@@ -217,7 +230,11 @@ impl CustomOp2 for ReluMask {
         let grad = storage::values(gs, gl, "conv2d output gradient")?;
         let y = storage::values(ys, yl, "conv2d output")?;
         if grad.len() != y.len() {
-            bail!("relu mask: {} gradients for {} outputs", grad.len(), y.len())
+            bail!(
+                "relu mask: {} gradients for {} outputs",
+                grad.len(),
+                y.len()
+            )
         }
         let mut out = vec![0f32; grad.len()];
         out.par_chunks_mut(1 << 15)
@@ -266,11 +283,16 @@ impl CustomOp2 for InputGradient {
         let (patch, positions) = (g.patch_len(), g.positions());
         let kernel_t = MatRef::row_major(k, filters, patch).t();
         let mut out = vec![0f32; batch * g.image_len()];
-        for_each_image(&mut out, g.image_len(), patch * positions, |i, dx, cols, t| {
-            let gi = MatRef::row_major(&grad[i * filters * positions..], filters, positions);
-            matmul(cols, kernel_t, gi, false, t);
-            col2im(g, cols, dx);
-        });
+        for_each_image(
+            &mut out,
+            g.image_len(),
+            patch * positions,
+            |i, dx, cols, t| {
+                let gi = MatRef::row_major(&grad[i * filters * positions..], filters, positions);
+                matmul(cols, kernel_t, gi, false, t);
+                col2im(g, cols, dx);
+            },
+        );
         Ok((
             CpuStorage::F32(out),
             Shape::from((batch, g.channels, g.height, g.width)),

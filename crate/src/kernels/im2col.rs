@@ -117,7 +117,9 @@ pub(super) fn im2col(g: &Geometry, image: &[f32], cols: &mut [f32]) {
             out[lo..hi].copy_from_slice(&src[lo + j - g.padding..hi + j - g.padding]);
         } else {
             for (ow, value) in out.iter_mut().enumerate() {
-                let x = (ow * g.stride + j).checked_sub(g.padding).filter(|&x| x < w);
+                let x = (ow * g.stride + j)
+                    .checked_sub(g.padding)
+                    .filter(|&x| x < w);
                 *value = x.map_or(0.0, |x| src[x]);
             }
         }
@@ -141,7 +143,10 @@ pub(super) fn col2im(g: &Geometry, cols: &[f32], image: &mut [f32]) {
             }
         } else {
             for (ow, value) in src.iter().enumerate() {
-                if let Some(x) = (ow * g.stride + j).checked_sub(g.padding).filter(|&x| x < w) {
+                if let Some(x) = (ow * g.stride + j)
+                    .checked_sub(g.padding)
+                    .filter(|&x| x < w)
+                {
                     dst[x] += value;
                 }
             }
@@ -163,7 +168,9 @@ mod tests {
         // Row (i, j) lists pixel (oh + i, ow + j) for the four outputs.
         assert_eq!(
             cols,
-            [1., 2., 4., 5., 2., 3., 5., 6., 4., 5., 7., 8., 5., 6., 8., 9.]
+            [
+                1., 2., 4., 5., 2., 3., 5., 6., 4., 5., 7., 8., 5., 6., 8., 9.
+            ]
         );
     }
 
@@ -172,7 +179,9 @@ mod tests {
         // <im2col(x), c> = <x, col2im(c)> for any x and c, with padding and stride.
         for (stride, padding) in [(1, 0), (1, 1), (2, 1), (3, 2)] {
             let g = Geometry::new((2, 5, 4), (3, 2), stride, padding).unwrap();
-            let x: Vec<f32> = (0..g.image_len()).map(|i| (i as f32 * 0.37).sin()).collect();
+            let x: Vec<f32> = (0..g.image_len())
+                .map(|i| (i as f32 * 0.37).sin())
+                .collect();
             let c: Vec<f32> = (0..g.patch_len() * g.positions())
                 .map(|i| (i as f32 * 0.11).cos())
                 .collect();
@@ -182,7 +191,10 @@ mod tests {
             col2im(&g, &c, &mut back);
             let lhs: f32 = cols.iter().zip(&c).map(|(a, b)| a * b).sum();
             let rhs: f32 = x.iter().zip(&back).map(|(a, b)| a * b).sum();
-            assert!((lhs - rhs).abs() < 1e-3, "stride {stride} padding {padding}: {lhs} vs {rhs}");
+            assert!(
+                (lhs - rhs).abs() < 1e-3,
+                "stride {stride} padding {padding}: {lhs} vs {rhs}"
+            );
         }
     }
 

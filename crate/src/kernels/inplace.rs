@@ -51,7 +51,13 @@ impl<F: Fn(f32, f32) -> f32 + Sync> InplaceOp2 for Map1<F> {
         "dlcourse-map-in-place"
     }
 
-    fn cpu_fwd(&self, dst: &mut CpuStorage, dst_l: &Layout, a: &CpuStorage, a_l: &Layout) -> Result<()> {
+    fn cpu_fwd(
+        &self,
+        dst: &mut CpuStorage,
+        dst_l: &Layout,
+        a: &CpuStorage,
+        a_l: &Layout,
+    ) -> Result<()> {
         let d = storage::values_mut(dst, dst_l, "updated tensor")?;
         let a = storage::values(a, a_l, "update operand")?;
         same_len(d, a)?;

@@ -30,9 +30,9 @@ mod pool;
 mod storage;
 
 pub use conv::{conv2d, conv2d_bias_relu};
+pub(crate) use inplace::{map_in_place, map_in_place2};
 pub use linear::linear;
 pub use pool::max_pool2d;
-pub(crate) use inplace::{map_in_place, map_in_place2};
 
 use candle_core::{DType, Device, Tensor};
 

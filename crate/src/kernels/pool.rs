@@ -69,7 +69,11 @@ impl Plane {
             let (c, d) = (a + self.w, b + self.w);
             let first = if plane[b] > plane[a] { b } else { a };
             let second = if plane[d] > plane[c] { d } else { c };
-            return if plane[second] > plane[first] { second } else { first };
+            return if plane[second] > plane[first] {
+                second
+            } else {
+                first
+            };
         }
         let mut best = top_left;
         for i in 0..size {
@@ -131,7 +135,12 @@ impl CustomOp2 for MaxPoolGradient {
         let x = storage::values(xs, xl, "max_pool2d input")?;
         let grad = storage::values(gs, gl, "max_pool2d output gradient")?;
         if grad.len() != planes * p.oh * p.ow {
-            bail!("max_pool2d gradient: {} values for {planes} planes of {}×{}", grad.len(), p.oh, p.ow)
+            bail!(
+                "max_pool2d gradient: {} values for {planes} planes of {}×{}",
+                grad.len(),
+                p.oh,
+                p.ow
+            )
         }
         let mut out = vec![0f32; x.len()];
         out.par_chunks_mut(p.h * p.w)

@@ -4,9 +4,16 @@ use candle_core::backend::BackendStorage;
 use candle_core::{CpuStorage, Layout, Result, bail};
 
 /// The contiguous f32 values of `storage` under `layout`, or an error naming `what`.
-pub(super) fn values<'a>(storage: &'a CpuStorage, layout: &Layout, what: &str) -> Result<&'a [f32]> {
+pub(super) fn values<'a>(
+    storage: &'a CpuStorage,
+    layout: &Layout,
+    what: &str,
+) -> Result<&'a [f32]> {
     let CpuStorage::F32(data) = storage else {
-        bail!("{what}: the fast kernels take f32 tensors, got {:?}", storage.dtype())
+        bail!(
+            "{what}: the fast kernels take f32 tensors, got {:?}",
+            storage.dtype()
+        )
     };
     match layout.contiguous_offsets() {
         Some((start, end)) => Ok(&data[start..end]),

@@ -105,7 +105,11 @@ impl Module for ConvLayer {
             self.padding,
             relu,
         )?;
-        if relu { Ok(ys) } else { self.activation.apply(&ys) }
+        if relu {
+            Ok(ys)
+        } else {
+            self.activation.apply(&ys)
+        }
     }
 }
 

@@ -4,10 +4,10 @@
 //! devices use the same formulas in tensor arithmetic.
 
 use crate::error::Result;
+use crate::kernels::{map_in_place, map_in_place2};
 use candle_core::Var;
 use candle_core::backprop::GradStore;
 use candle_nn::Optimizer as _;
-use crate::kernels::{map_in_place, map_in_place2};
 
 /// An optimiser and its hyperparameters (Keras: `optimizers.Adam(learning_rate=0.1)`).
 ///
@@ -228,9 +228,15 @@ impl ParamUpdate for RmsProp {
     fn step(&mut self, grads: &GradStore) -> Result<()> {
         for Slot { var, state } in &self.slots {
             let Some(g) = grads.get(var) else { continue };
-            let (lr, rho, eps) = (self.learning_rate as f32, self.rho as f32, self.epsilon as f32);
+            let (lr, rho, eps) = (
+                self.learning_rate as f32,
+                self.rho as f32,
+                self.epsilon as f32,
+            );
             if map_in_place(state, g, |s, g| rho * s + (1.0 - rho) * g * g)? {
-                map_in_place2(var, g, state, |theta, g, s| theta - lr * g / (s.sqrt() + eps))?;
+                map_in_place2(var, g, state, |theta, g, s| {
+                    theta - lr * g / (s.sqrt() + eps)
+                })?;
             } else {
                 let mean_square =
                     ((state.as_tensor() * self.rho)? + (g.sqr()? * (1.0 - self.rho))?)?;
@@ -261,7 +267,13 @@ struct Adam {
 }
 
 impl Adam {
-    fn new(vars: Vec<Var>, learning_rate: f64, beta_1: f64, beta_2: f64, epsilon: f64) -> Result<Self> {
+    fn new(
+        vars: Vec<Var>,
+        learning_rate: f64,
+        beta_1: f64,
+        beta_2: f64,
+        epsilon: f64,
+    ) -> Result<Self> {
         let slots = slots(vars)?
             .into_iter()
             .map(|slot| {
@@ -342,7 +354,12 @@ mod tests {
         let theta = Var::zeros(4, dtype, &Device::Cpu).unwrap();
         let mut opt = optimizer.build(vec![theta.clone()]).unwrap();
         for _ in 0..steps {
-            let loss = (theta.as_tensor() - &target).unwrap().sqr().unwrap().sum_all().unwrap();
+            let loss = (theta.as_tensor() - &target)
+                .unwrap()
+                .sqr()
+                .unwrap()
+                .sum_all()
+                .unwrap();
             opt.step(&loss.backward().unwrap()).unwrap();
         }
         let t = theta.as_tensor().to_dtype(candle_core::DType::F64).unwrap();
@@ -360,9 +377,15 @@ mod tests {
             let fused = trajectory(opt, candle_core::DType::F32, 30);
             let reference = trajectory(opt, candle_core::DType::F64, 30);
             for (a, b) in fused.iter().zip(&reference) {
-                assert!((a - b).abs() < 1e-4 * b.abs().max(1.0), "{opt:?}: {fused:?} vs {reference:?}");
+                assert!(
+                    (a - b).abs() < 1e-4 * b.abs().max(1.0),
+                    "{opt:?}: {fused:?} vs {reference:?}"
+                );
             }
-            assert!(fused.iter().any(|v| v.abs() > 0.1), "{opt:?} moved θ: {fused:?}");
+            assert!(
+                fused.iter().any(|v| v.abs() > 0.1),
+                "{opt:?} moved θ: {fused:?}"
+            );
         }
     }
 
