@@ -1,11 +1,11 @@
 //! 2-D convolution (channels first) as im2col + GEMM, forward and backward.
 
+use super::conv_backward::{Inputs, Needs, backward};
 use super::gemm::{MatRef, matmul};
-use super::im2col::{Geometry, col2im, im2col};
+use super::im2col::{Geometry, im2col};
+use super::scratch::with_scratch;
 use super::{fast_path, storage, threads};
-use candle_core::{
-    CpuStorage, CustomOp1, CustomOp2, CustomOp3, Layout, Result, Shape, Tensor, bail,
-};
+use candle_core::{CpuStorage, CustomOp3, Device, Layout, Result, Shape, Tensor, bail};
 use rayon::prelude::*;
 
 /// Convolves `x` (`[batch, channels, height, width]`) with `kernel`
@@ -68,31 +68,12 @@ pub fn conv2d_bias_relu(
     )
 }
 
-/// The forward op (convolution, bias, optional ReLU); its backward pass masks the
-/// output gradient by the ReLU, then calls the gradient ops below.
+/// The op: convolution, bias and optional ReLU forward; backward in one sweep
+/// ([`backward`]).
 struct Conv2d {
     stride: usize,
     padding: usize,
     relu: bool,
-}
-
-/// The output gradient where the ReLU let the value through, zero elsewhere.
-struct ReluMask;
-
-/// Gradient of the loss with respect to the biases: the output gradient summed over
-/// images and positions, per filter.
-struct BiasGradient;
-
-/// Gradient of the loss with respect to the input, from the output gradient and the
-/// kernel: Wᵀ·G per image, folded back with col2im.
-struct InputGradient {
-    geometry: Geometry,
-}
-
-/// Gradient of the loss with respect to the kernel, from the input and the output
-/// gradient: Σ over images of G·colsᵀ.
-struct KernelGradient {
-    geometry: Geometry,
 }
 
 /// The geometry of convolving images shaped like `x` with kernels shaped like `kernel`.
@@ -105,27 +86,35 @@ fn geometry(x: &Shape, kernel: &Shape, stride: usize, padding: usize) -> Result<
     Geometry::new((c, h, w), (kh, kw), stride, padding)
 }
 
-/// Runs `work(image_index, output_chunk, scratch, gemm_threads)` for every image: images
-/// spread over the thread pool when there are enough of them, otherwise one after the
-/// other with a multi-threaded GEMM each.
+/// Runs `work(image_index, output_chunk, columns, gemm_threads)` for every image, with a
+/// scratch buffer of `columns` values: images spread over the thread pool when there are
+/// enough of them, otherwise one after the other with a multi-threaded GEMM each.
 fn for_each_image(
     output: &mut [f32],
     chunk: usize,
-    scratch: usize,
-    work: impl Fn(usize, &mut [f32], &mut Vec<f32>, usize) + Sync,
+    columns: usize,
+    work: impl Fn(usize, &mut [f32], &mut [f32], usize) + Sync,
 ) {
     let threads = threads();
     let images = output.len() / chunk.max(1);
     if threads > 1 && images >= threads {
-        output.par_chunks_mut(chunk).enumerate().for_each_init(
-            || vec![0.0; scratch],
-            |buffer, (i, out)| work(i, out, buffer, 1),
-        );
+        let per_worker = images.div_ceil(threads);
+        output
+            .par_chunks_mut(per_worker * chunk)
+            .enumerate()
+            .for_each(|(w, share)| {
+                with_scratch(columns, 0, |cols, _| {
+                    for (n, out) in share.chunks_mut(chunk).enumerate() {
+                        work(w * per_worker + n, out, cols, 1);
+                    }
+                })
+            });
     } else {
-        let mut buffer = vec![0.0; scratch];
-        for (i, out) in output.chunks_mut(chunk).enumerate() {
-            work(i, out, &mut buffer, threads);
-        }
+        with_scratch(columns, 0, |cols, _| {
+            for (i, out) in output.chunks_mut(chunk).enumerate() {
+                work(i, out, cols, threads);
+            }
+        });
     }
 }
 
@@ -189,164 +178,46 @@ impl CustomOp3 for Conv2d {
         output: &Tensor,
         grad: &Tensor,
     ) -> Result<(Option<Tensor>, Option<Tensor>, Option<Tensor>)> {
-        let geometry = geometry(x.shape(), kernel.shape(), self.stride, self.padding)?;
+        let needs = Needs {
+            input: x.track_op(),
+            kernel: kernel.track_op(),
+            bias: bias.track_op(),
+        };
+        if !(needs.input || needs.kernel || needs.bias) {
+            return Ok((None, None, None));
+        }
+        let g = geometry(x.shape(), kernel.shape(), self.stride, self.padding)?;
         let grad = grad.contiguous()?;
-        let grad = if self.relu {
-            grad.apply_op2_no_bwd(output, &ReluMask)?
-        } else {
-            grad
-        };
-        let input_grad = if x.track_op() {
-            Some(grad.apply_op2_no_bwd(kernel, &InputGradient { geometry })?)
-        } else {
-            None
-        };
-        let kernel_grad = if kernel.track_op() {
-            Some(x.apply_op2_no_bwd(&grad, &KernelGradient { geometry })?)
-        } else {
-            None
-        };
-        let bias_grad = if bias.track_op() {
-            Some(grad.apply_op1_no_bwd(&BiasGradient)?)
-        } else {
-            None
-        };
-        Ok((input_grad, kernel_grad, bias_grad))
-    }
-}
-
-impl CustomOp2 for ReluMask {
-    fn name(&self) -> &'static str {
-        "dlcourse-relu-mask"
-    }
-
-    fn cpu_fwd(
-        &self,
-        gs: &CpuStorage,
-        gl: &Layout,
-        ys: &CpuStorage,
-        yl: &Layout,
-    ) -> Result<(CpuStorage, Shape)> {
-        let grad = storage::values(gs, gl, "conv2d output gradient")?;
-        let y = storage::values(ys, yl, "conv2d output")?;
-        if grad.len() != y.len() {
-            bail!(
-                "relu mask: {} gradients for {} outputs",
-                grad.len(),
-                y.len()
-            )
-        }
-        let mut out = vec![0f32; grad.len()];
-        out.par_chunks_mut(1 << 15)
-            .zip(grad.par_chunks(1 << 15).zip(y.par_chunks(1 << 15)))
-            .for_each(|(out, (g, y))| {
-                for ((o, g), y) in out.iter_mut().zip(g).zip(y) {
-                    *o = if *y > 0.0 { *g } else { 0.0 };
-                }
-            });
-        Ok((CpuStorage::F32(out), gl.shape().clone()))
-    }
-}
-
-impl CustomOp1 for BiasGradient {
-    fn name(&self) -> &'static str {
-        "dlcourse-conv2d-bias-grad"
-    }
-
-    fn cpu_fwd(&self, gs: &CpuStorage, gl: &Layout) -> Result<(CpuStorage, Shape)> {
-        let (_, filters, h, w) = gl.shape().dims4()?;
-        let grad = storage::values(gs, gl, "conv2d output gradient")?;
-        let mut sums = vec![0f32; filters];
-        for (i, row) in grad.chunks(h * w).enumerate() {
-            sums[i % filters] += row.iter().sum::<f32>();
-        }
-        Ok((CpuStorage::F32(sums), Shape::from(filters)))
-    }
-}
-
-impl CustomOp2 for InputGradient {
-    fn name(&self) -> &'static str {
-        "dlcourse-conv2d-input-grad"
-    }
-
-    fn cpu_fwd(
-        &self,
-        gs: &CpuStorage,
-        gl: &Layout,
-        ks: &CpuStorage,
-        kl: &Layout,
-    ) -> Result<(CpuStorage, Shape)> {
-        let g = &self.geometry;
-        let grad = storage::values(gs, gl, "conv2d output gradient")?;
-        let k = storage::values(ks, kl, "conv2d kernel")?;
-        let (batch, filters) = (gl.dims()[0], kl.dims()[0]);
-        let (patch, positions) = (g.patch_len(), g.positions());
-        let kernel_t = MatRef::row_major(k, filters, patch).t();
-        let mut out = vec![0f32; batch * g.image_len()];
-        for_each_image(
-            &mut out,
-            g.image_len(),
-            patch * positions,
-            |i, dx, cols, t| {
-                let gi = MatRef::row_major(&grad[i * filters * positions..], filters, positions);
-                matmul(cols, kernel_t, gi, false, t);
-                col2im(g, cols, dx);
+        let (xs, xl) = x.storage_and_layout();
+        let (ks, kl) = kernel.storage_and_layout();
+        let (ys, yl) = output.storage_and_layout();
+        let (gs, gl) = grad.storage_and_layout();
+        let inputs = Inputs {
+            x: storage::tensor_values(&xs, xl, "conv2d input")?,
+            kernel: storage::tensor_values(&ks, kl, "conv2d kernel")?,
+            relu_output: match self.relu {
+                true => Some(storage::tensor_values(&ys, yl, "conv2d output")?),
+                false => None,
             },
-        );
-        Ok((
-            CpuStorage::F32(out),
-            Shape::from((batch, g.channels, g.height, g.width)),
-        ))
-    }
-}
-
-impl CustomOp2 for KernelGradient {
-    fn name(&self) -> &'static str {
-        "dlcourse-conv2d-kernel-grad"
-    }
-
-    fn cpu_fwd(
-        &self,
-        xs: &CpuStorage,
-        xl: &Layout,
-        gs: &CpuStorage,
-        gl: &Layout,
-    ) -> Result<(CpuStorage, Shape)> {
-        let g = &self.geometry;
-        let x = storage::values(xs, xl, "conv2d input")?;
-        let grad = storage::values(gs, gl, "conv2d output gradient")?;
-        let (batch, filters) = (gl.dims()[0], gl.dims()[1]);
-        let (patch, positions) = (g.patch_len(), g.positions());
-        // Each worker sums the gradients of a run of images into its own buffer; the
-        // buffers are added at the end.
-        let accumulate = |images: std::ops::Range<usize>, gemm_threads: usize| {
-            let mut sum = vec![0f32; filters * patch];
-            let mut cols = vec![0f32; patch * positions];
-            for i in images {
-                im2col(g, &x[i * g.image_len()..][..g.image_len()], &mut cols);
-                let gi = MatRef::row_major(&grad[i * filters * positions..], filters, positions);
-                let cols_t = MatRef::row_major(&cols, patch, positions).t();
-                matmul(&mut sum, gi, cols_t, true, gemm_threads);
-            }
-            sum
+            grad: storage::tensor_values(&gs, gl, "conv2d output gradient")?,
+            batch: x.dim(0)?,
+            filters: kernel.dim(0)?,
         };
-        let threads = threads();
-        let sum = if threads > 1 && batch >= threads {
-            let per_worker = batch.div_ceil(threads);
-            (0..threads)
-                .into_par_iter()
-                .map(|w| accumulate(w * per_worker..((w + 1) * per_worker).min(batch), 1))
-                .reduce_with(|mut a, b| {
-                    a.iter_mut().zip(&b).for_each(|(a, b)| *a += b);
-                    a
-                })
-                .unwrap_or_else(|| vec![0f32; filters * patch])
-        } else {
-            accumulate(0..batch, threads)
-        };
+        let grads = backward(&g, &inputs, needs);
+        let cpu = &Device::Cpu;
         Ok((
-            CpuStorage::F32(sum),
-            Shape::from((filters, g.channels, g.kernel_h, g.kernel_w)),
+            grads
+                .input
+                .map(|v| Tensor::from_vec(v, x.shape(), cpu))
+                .transpose()?,
+            grads
+                .kernel
+                .map(|v| Tensor::from_vec(v, kernel.shape(), cpu))
+                .transpose()?,
+            grads
+                .bias
+                .map(|v| Tensor::from_vec(v, bias.shape(), cpu))
+                .transpose()?,
         ))
     }
 }

@@ -22,11 +22,14 @@
 //! gradients against Candle's reference ops on random inputs.
 
 mod conv;
+mod conv_backward;
 mod gemm;
 mod im2col;
 mod inplace;
 mod linear;
+mod memory;
 mod pool;
+mod scratch;
 mod storage;
 
 pub use conv::{conv2d, conv2d_bias_relu};
@@ -38,6 +41,7 @@ use candle_core::{DType, Device, Tensor};
 
 /// Whether the fast kernels handle these tensors: f32 on the CPU.
 fn fast_path(tensors: &[&Tensor]) -> bool {
+    memory::keep_freed_memory();
     tensors
         .iter()
         .all(|t| t.dtype() == DType::F32 && matches!(t.device(), Device::Cpu))

@@ -1,7 +1,7 @@
 //! Max pooling over non-overlapping windows, forward and backward in one pass each.
 
 use super::{fast_path, storage};
-use candle_core::{CpuStorage, CustomOp1, CustomOp2, Layout, Result, Shape, Tensor, bail};
+use candle_core::{CpuStorage, CustomOp1, CustomOp3, Layout, Result, Shape, Tensor, bail};
 use rayon::prelude::*;
 
 /// Keeps the largest value of each `size`×`size` window of `x` (`[batch, channels,
@@ -29,7 +29,7 @@ struct MaxPool {
     size: usize,
 }
 
-/// The backward op: input and output gradient → input gradient.
+/// The backward op: input, output and output gradient → input gradient.
 struct MaxPoolGradient {
     size: usize,
 }
@@ -60,32 +60,78 @@ impl Plane {
         ))
     }
 
-    /// The index (within the plane) of the first maximum of output cell (y, x)'s window.
-    fn argmax(&self, plane: &[f32], size: usize, y: usize, x: usize) -> usize {
-        let top_left = (y * size) * self.w + x * size;
-        if size == 2 {
-            // The course's 2×2 windows, without the loops.
-            let (a, b) = (top_left, top_left + 1);
-            let (c, d) = (a + self.w, b + self.w);
-            let first = if plane[b] > plane[a] { b } else { a };
-            let second = if plane[d] > plane[c] { d } else { c };
-            return if plane[second] > plane[first] {
-                second
-            } else {
-                first
-            };
+    /// Writes the maximum of each window of `plane` to `out` (`oh`×`ow`): first the
+    /// element-wise maximum of the window's rows (vectorised), then of each run of
+    /// `size` columns. `column_max` is scratch of `ow·size` values. Inlined, so that the
+    /// callers' `size == 2` case compiles to straight-line code.
+    #[inline(always)]
+    fn max(&self, plane: &[f32], size: usize, out: &mut [f32], column_max: &mut [f32]) {
+        let span = self.ow * size;
+        for (y, out_row) in out.chunks_exact_mut(self.ow).enumerate() {
+            let top = y * size * self.w;
+            column_max.copy_from_slice(&plane[top..][..span]);
+            for i in 1..size {
+                let row = &plane[top + i * self.w..][..span];
+                for (c, v) in column_max.iter_mut().zip(row) {
+                    *c = larger(*c, *v);
+                }
+            }
+            for (o, window) in out_row.iter_mut().zip(column_max.chunks_exact(size)) {
+                *o = window.iter().copied().fold(f32::NEG_INFINITY, larger);
+            }
         }
-        let mut best = top_left;
-        for i in 0..size {
-            let row = (y * size + i) * self.w + x * size;
-            for idx in row..row + size {
-                if plane[idx] > plane[best] {
-                    best = idx;
+    }
+
+    /// Writes the input gradient of one plane to `dx`: each window's output gradient
+    /// goes to its first element (row by row) equal to the window's maximum, as in
+    /// TensorFlow; every other element of the window gets 0. `taken` is scratch of `ow`
+    /// flags. Inlined like [`Plane::max`]; branch-free, since on real data which
+    /// element is the maximum is a coin toss.
+    #[inline(always)]
+    fn route(
+        &self,
+        (plane, max, grad): (&[f32], &[f32], &[f32]),
+        size: usize,
+        dx: &mut [f32],
+        taken: &mut [bool],
+    ) {
+        let span = self.ow * size;
+        for (y, (max_row, grad_row)) in max
+            .chunks_exact(self.ow)
+            .zip(grad.chunks_exact(self.ow))
+            .enumerate()
+        {
+            taken.fill(false);
+            for i in 0..size {
+                let start = (y * size + i) * self.w;
+                let row = &plane[start..][..span];
+                let dx_row = &mut dx[start..][..span];
+                for ((((window, dx), m), g), taken) in row
+                    .chunks_exact(size)
+                    .zip(dx_row.chunks_exact_mut(size))
+                    .zip(max_row)
+                    .zip(grad_row)
+                    .zip(taken.iter_mut())
+                {
+                    for (v, d) in window.iter().zip(dx) {
+                        let hit = !*taken & (*v == *m);
+                        *d = keep_if(hit, *g);
+                        *taken |= hit;
+                    }
                 }
             }
         }
-        best
     }
+}
+
+/// `value` when `keep`, else 0, by masking its bits: no branch.
+fn keep_if(keep: bool, value: f32) -> f32 {
+    f32::from_bits(value.to_bits() & (keep as u32).wrapping_neg())
+}
+
+/// The larger of two values, written so that it compiles to one `maxss`/`maxps`.
+fn larger(a: f32, b: f32) -> f32 {
+    if b > a { b } else { a }
 }
 
 impl CustomOp1 for MaxPool {
@@ -99,27 +145,25 @@ impl CustomOp1 for MaxPool {
         let mut out = vec![0f32; planes * p.oh * p.ow];
         out.par_chunks_mut(p.oh * p.ow)
             .zip(x.par_chunks(p.h * p.w))
-            .for_each(|(out, plane)| {
-                for y in 0..p.oh {
-                    for x in 0..p.ow {
-                        out[y * p.ow + x] = plane[p.argmax(plane, self.size, y, x)];
-                    }
-                }
-            });
+            .for_each_init(
+                || vec![0f32; p.ow * self.size],
+                |column_max, (out, plane)| match self.size {
+                    2 => p.max(plane, 2, out, column_max),
+                    size => p.max(plane, size, out, column_max),
+                },
+            );
         let (b, c, _, _) = l.shape().dims4()?;
         Ok((CpuStorage::F32(out), Shape::from((b, c, p.oh, p.ow))))
     }
 
-    fn bwd(&self, x: &Tensor, _output: &Tensor, grad: &Tensor) -> Result<Option<Tensor>> {
+    fn bwd(&self, x: &Tensor, output: &Tensor, grad: &Tensor) -> Result<Option<Tensor>> {
         let grad = grad.contiguous()?;
-        Ok(Some(x.apply_op2_no_bwd(
-            &grad,
-            &MaxPoolGradient { size: self.size },
-        )?))
+        let routed = x.apply_op3_no_bwd(output, &grad, &MaxPoolGradient { size: self.size })?;
+        Ok(Some(routed))
     }
 }
 
-impl CustomOp2 for MaxPoolGradient {
+impl CustomOp3 for MaxPoolGradient {
     fn name(&self) -> &'static str {
         "dlcourse-max-pool2d-grad"
     }
@@ -128,31 +172,40 @@ impl CustomOp2 for MaxPoolGradient {
         &self,
         xs: &CpuStorage,
         xl: &Layout,
+        ys: &CpuStorage,
+        yl: &Layout,
         gs: &CpuStorage,
         gl: &Layout,
     ) -> Result<(CpuStorage, Shape)> {
         let (planes, p) = Plane::of(xl.shape(), self.size)?;
         let x = storage::values(xs, xl, "max_pool2d input")?;
+        let max = storage::values(ys, yl, "max_pool2d output")?;
         let grad = storage::values(gs, gl, "max_pool2d output gradient")?;
-        if grad.len() != planes * p.oh * p.ow {
+        let pooled = planes * p.oh * p.ow;
+        if grad.len() != pooled || max.len() != pooled {
             bail!(
-                "max_pool2d gradient: {} values for {planes} planes of {}×{}",
+                "max_pool2d gradient: {} gradients and {} maxima for {planes} planes of {}×{}",
                 grad.len(),
+                max.len(),
                 p.oh,
                 p.ow
             )
         }
+        // Zeroed: rows and columns past the last whole window get no gradient.
         let mut out = vec![0f32; x.len()];
         out.par_chunks_mut(p.h * p.w)
             .zip(x.par_chunks(p.h * p.w))
-            .zip(grad.par_chunks(p.oh * p.ow))
-            .for_each(|((dx, plane), g)| {
-                for y in 0..p.oh {
-                    for x in 0..p.ow {
-                        dx[p.argmax(plane, self.size, y, x)] += g[y * p.ow + x];
-                    }
-                }
-            });
+            .zip(
+                max.par_chunks(p.oh * p.ow)
+                    .zip(grad.par_chunks(p.oh * p.ow)),
+            )
+            .for_each_init(
+                || vec![false; p.ow],
+                |taken, ((dx, plane), (max, g))| match self.size {
+                    2 => p.route((plane, max, g), 2, dx, taken),
+                    size => p.route((plane, max, g), size, dx, taken),
+                },
+            );
         Ok((CpuStorage::F32(out), xl.shape().clone()))
     }
 }

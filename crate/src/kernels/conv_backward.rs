@@ -1,0 +1,151 @@
+//! The backward pass of a convolution layer in one sweep over the batch: for each image,
+//! while its output gradient is in cache, the ReLU mask, the bias gradient, the kernel
+//! gradient (G·colsᵀ, summed over images) and the input gradient (Wᵀ·G folded back with
+//! col2im). Images are shared out among the threads, each summing its own kernel and
+//! bias gradients; the sums are added at the end.
+
+use super::gemm::{MatRef, matmul};
+use super::im2col::{Geometry, col2im, im2col};
+use super::scratch::with_scratch;
+use super::threads;
+use rayon::prelude::*;
+use std::ops::Range;
+
+/// Which gradients are wanted (a tensor that needs none is skipped: no input gradient
+/// for the images themselves, none at all for a frozen layer).
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Needs {
+    pub input: bool,
+    pub kernel: bool,
+    pub bias: bool,
+}
+
+/// What the backward pass reads, all contiguous, channels first.
+pub(super) struct Inputs<'a> {
+    /// The layer's input, `[batch, channels, height, width]`.
+    pub x: &'a [f32],
+    /// The kernel, `[filters, channels, kh, kw]`.
+    pub kernel: &'a [f32],
+    /// The layer's output when a ReLU was applied (its sign is the mask), else `None`.
+    pub relu_output: Option<&'a [f32]>,
+    /// The gradient of the loss with respect to the output, `[batch, filters, oh, ow]`.
+    pub grad: &'a [f32],
+    pub batch: usize,
+    pub filters: usize,
+}
+
+/// The gradients asked for in [`Needs`], flat and contiguous.
+pub(super) struct Gradients {
+    pub input: Option<Vec<f32>>,
+    pub kernel: Option<Vec<f32>>,
+    pub bias: Option<Vec<f32>>,
+}
+
+/// Computes the gradients of a convolution (+ bias, + optional ReLU) layer.
+pub(super) fn backward(g: &Geometry, inputs: &Inputs, needs: Needs) -> Gradients {
+    let threads = threads();
+    let workers = threads.min(inputs.batch).max(1);
+    let per_worker = inputs.batch.div_ceil(workers);
+    let gemm_threads = if workers == 1 { threads } else { 1 };
+    let image_len = g.image_len();
+    let mut input = needs.input.then(|| vec![0f32; inputs.batch * image_len]);
+    let chunks: Vec<&mut [f32]> = match input.as_mut() {
+        Some(dx) => dx.chunks_mut(per_worker * image_len).collect(),
+        None => (0..workers).map(|_| Default::default()).collect(),
+    };
+    let sums: Vec<(Vec<f32>, Vec<f32>)> = chunks
+        .into_par_iter()
+        .enumerate()
+        .map(|(w, dx)| {
+            let images = w * per_worker..((w + 1) * per_worker).min(inputs.batch);
+            sweep(g, inputs, needs, images, dx, gemm_threads)
+        })
+        .collect();
+    let mut sums = sums.into_iter();
+    let (mut kernel, mut bias) = sums.next().unwrap_or_default();
+    for (k, b) in sums {
+        kernel.iter_mut().zip(&k).for_each(|(a, b)| *a += b);
+        bias.iter_mut().zip(&b).for_each(|(a, b)| *a += b);
+    }
+    Gradients {
+        input,
+        kernel: needs.kernel.then_some(kernel),
+        bias: needs.bias.then_some(bias),
+    }
+}
+
+/// One worker's share: the images in `images`, their input gradients written to `dx`
+/// (empty when not needed); returns this share's kernel and bias gradient sums.
+fn sweep(
+    g: &Geometry,
+    inputs: &Inputs,
+    needs: Needs,
+    images: Range<usize>,
+    dx: &mut [f32],
+    gemm_threads: usize,
+) -> (Vec<f32>, Vec<f32>) {
+    let (filters, patch, positions) = (inputs.filters, g.patch_len(), g.positions());
+    let out_len = filters * positions;
+    let mut kernel_sum = vec![0f32; if needs.kernel { filters * patch } else { 0 }];
+    let mut bias_sum = vec![0f32; if needs.bias { filters } else { 0 }];
+    let masked_len = if inputs.relu_output.is_some() {
+        out_len
+    } else {
+        0
+    };
+    with_scratch(masked_len, patch * positions, |masked, cols| {
+        for (n, i) in images.enumerate() {
+            let raw = &inputs.grad[i * out_len..][..out_len];
+            let gi: &[f32] = match inputs.relu_output {
+                Some(y) => {
+                    let y = &y[i * out_len..][..out_len];
+                    for ((m, g), y) in masked.iter_mut().zip(raw).zip(y) {
+                        *m = if *y > 0.0 { *g } else { 0.0 };
+                    }
+                    masked
+                }
+                None => raw,
+            };
+            if needs.bias {
+                for (b, row) in bias_sum.iter_mut().zip(gi.chunks_exact(positions)) {
+                    *b += sum(row);
+                }
+            }
+            let gi = MatRef::row_major(gi, filters, positions);
+            if needs.kernel {
+                im2col(g, &inputs.x[i * g.image_len()..][..g.image_len()], cols);
+                let cols_t = MatRef::row_major(cols, patch, positions).t();
+                matmul(&mut kernel_sum, gi, cols_t, true, gemm_threads);
+            }
+            if needs.input {
+                let kernel_t = MatRef::row_major(inputs.kernel, filters, patch).t();
+                matmul(cols, kernel_t, gi, false, gemm_threads);
+                col2im(g, cols, &mut dx[n * g.image_len()..][..g.image_len()]);
+            }
+        }
+    });
+    (kernel_sum, bias_sum)
+}
+
+/// The sum of `values`, in 16 independent lanes: the compiler keeps them in one vector
+/// register, where a plain `iter().sum()` is a chain of dependent scalar additions.
+fn sum(values: &[f32]) -> f32 {
+    let mut lanes = [0f32; 16];
+    let chunks = values.chunks_exact(16);
+    let tail: f32 = chunks.remainder().iter().sum();
+    for chunk in chunks {
+        for (lane, v) in lanes.iter_mut().zip(chunk) {
+            *lane += v;
+        }
+    }
+    lanes.iter().sum::<f32>() + tail
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_lane_sum_adds_everything() {
+        let values: Vec<f32> = (1..=37).map(|v| v as f32).collect();
+        assert_eq!(super::sum(&values), 703.0);
+    }
+}
