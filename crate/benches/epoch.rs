@@ -12,6 +12,8 @@
 //! - `BENCH_CNN_SAMPLES`: train the CNN on the first N training images only (default
 //!   60000; for quick checks — the per-epoch time is then extrapolated);
 //! - `BENCH_MATMUL_SIZE`: side of the square matmul (default 2048);
+//! - `BENCH_MODELS`: which models to time, comma-separated (default `mlp,cnn`);
+//! - `BENCH_EVALUATE=0`: time training only (for profiling a training step);
 //! - `BENCH_JSON`: also write the results, one JSON object per line, to this file;
 //! - `RAYON_NUM_THREADS`: Candle's thread count (default: the physical cores).
 //!
@@ -34,7 +36,7 @@
 //! - `{"kind":"evaluate","model":..,"samples":10000,"batch":1000,"repeats":R,"times_s":[..],
 //!   "median_s":..,"flops":..,"gflops":..,"accuracy":..}`.
 
-use dlcourse::data::mnist;
+use dlcourse::data::mnist::{ImageSet, mnist};
 use dlcourse::models;
 use dlcourse::prelude::*;
 use std::fmt::Write as _;
@@ -257,6 +259,9 @@ fn bench(case: &Case, model: &mut Model, repeats: usize, json: &mut Json) -> Res
         ("accuracy", format!("{accuracy:.4}")),
     ]);
 
+    if std::env::var("BENCH_EVALUATE").is_ok_and(|v| v == "0") {
+        return Ok(());
+    }
     let (times, accuracy) = time_evaluate(model, test_x, test_y, repeats)?;
     let seconds = median(&times);
     let n = test_x.dim(0)?;
@@ -305,35 +310,63 @@ fn main() -> Result<()> {
     ]);
 
     let data = mnist()?;
-    let device = Device::Cpu;
     let (y, test_y) = (&data.train.labels, &data.test.labels);
 
-    let mut mlp = models::mnist_mlp().build(&device, 0)?;
+    let wanted = std::env::var("BENCH_MODELS").unwrap_or_else(|_| "mlp,cnn".into());
+    let wanted: Vec<&str> = wanted.split(',').map(str::trim).collect();
+    let (x, test_x) = (data.train.flat()?, data.test.flat()?);
+    if wanted.contains(&"mlp") {
+        bench_mlp(&x, y, &test_x, test_y, repeats, &mut json)?;
+    }
+    if wanted.contains(&"cnn") {
+        bench_cnn(&data, repeats, &mut json)?;
+    }
+
+    if let Ok(path) = std::env::var("BENCH_JSON") {
+        std::fs::write(&path, &json.0).map_err(|e| Error::io("writing", &path, e))?;
+        println!("results: {path}");
+    }
+    Ok(())
+}
+
+/// Times the MLP of lesson 05 (784-512-10, RMSprop, batch 100) on flattened images.
+fn bench_mlp(
+    x: &Tensor,
+    y: &Tensor,
+    test_x: &Tensor,
+    test_y: &Tensor,
+    repeats: usize,
+    json: &mut Json,
+) -> Result<()> {
+    let mut mlp = models::mnist_mlp().build(&Device::Cpu, 0)?;
     mlp.compile(
         Optimizer::rmsprop(0.001),
         Loss::SparseCategoricalCrossEntropy,
         &[Metric::Accuracy],
     )?;
-    let (x, test_x) = (data.train.flat()?, data.test.flat()?);
     let mlp_case = Case {
         name: "mlp",
         label: "mlp 784-512-10 (RMSprop)",
         batch: 100,
         layers: &[dense(784, 512), dense(512, 10)],
-        x: &x,
+        x,
         y,
-        test_x: &test_x,
+        test_x,
         test_y,
     };
-    bench(&mlp_case, &mut mlp, repeats, &mut json)?;
+    bench(&mlp_case, &mut mlp, repeats, json)
+}
 
-    let mut cnn = models::mnist_cnn().build(&device, 0)?;
+/// Times the CNN of lesson 09 (Adam, batch 32) on the first `BENCH_CNN_SAMPLES` images.
+fn bench_cnn(data: &ImageSet, repeats: usize, json: &mut Json) -> Result<()> {
+    let (y, test_y) = (&data.train.labels, &data.test.labels);
+    let mut cnn = models::mnist_cnn().build(&Device::Cpu, 0)?;
     cnn.compile(
         Optimizer::adam(0.001),
         Loss::SparseCategoricalCrossEntropy,
         &[Metric::Accuracy],
     )?;
-    let n = env_usize("BENCH_CNN_SAMPLES", EPOCH_SAMPLES).clamp(10, x.dim(0)?);
+    let n = env_usize("BENCH_CNN_SAMPLES", EPOCH_SAMPLES).clamp(10, y.dim(0)?);
     let images = data.train.images_nchw()?.narrow(0, 0, n)?;
     let labels = y.narrow(0, 0, n)?;
     let test_images = data.test.images_nchw()?;
@@ -353,11 +386,5 @@ fn main() -> Result<()> {
         test_x: &test_images,
         test_y,
     };
-    bench(&cnn_case, &mut cnn, repeats, &mut json)?;
-
-    if let Ok(path) = std::env::var("BENCH_JSON") {
-        std::fs::write(&path, &json.0).map_err(|e| Error::io("writing", &path, e))?;
-        println!("results: {path}");
-    }
-    Ok(())
+    bench(&cnn_case, &mut cnn, repeats, json)
 }

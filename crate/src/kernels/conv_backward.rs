@@ -7,7 +7,7 @@
 use super::gemm::{MatRef, matmul};
 use super::im2col::{Geometry, col2im, im2col};
 use super::scratch::with_scratch;
-use super::threads;
+use super::{keep_if, threads};
 use rayon::prelude::*;
 use std::ops::Range;
 
@@ -67,15 +67,19 @@ pub(super) fn backward(g: &Geometry, inputs: &Inputs, needs: Needs) -> Gradients
         kernel.iter_mut().zip(&k).for_each(|(a, b)| *a += b);
         bias.iter_mut().zip(&b).for_each(|(a, b)| *a += b);
     }
+    let patch = g.patch_len();
     Gradients {
         input,
-        kernel: needs.kernel.then_some(kernel),
+        kernel: needs
+            .kernel
+            .then(|| transpose(&kernel, patch, inputs.filters)),
         bias: needs.bias.then_some(bias),
     }
 }
 
 /// One worker's share: the images in `images`, their input gradients written to `dx`
-/// (empty when not needed); returns this share's kernel and bias gradient sums.
+/// (empty when not needed); returns this share's kernel gradient sum, transposed
+/// (`[channels·kh·kw, filters]`), and bias gradient sum.
 fn sweep(
     g: &Geometry,
     inputs: &Inputs,
@@ -86,7 +90,7 @@ fn sweep(
 ) -> (Vec<f32>, Vec<f32>) {
     let (filters, patch, positions) = (inputs.filters, g.patch_len(), g.positions());
     let out_len = filters * positions;
-    let mut kernel_sum = vec![0f32; if needs.kernel { filters * patch } else { 0 }];
+    let mut kernel_sum_t = vec![0f32; if needs.kernel { filters * patch } else { 0 }];
     let mut bias_sum = vec![0f32; if needs.bias { filters } else { 0 }];
     let masked_len = if inputs.relu_output.is_some() {
         out_len
@@ -100,7 +104,7 @@ fn sweep(
                 Some(y) => {
                     let y = &y[i * out_len..][..out_len];
                     for ((m, g), y) in masked.iter_mut().zip(raw).zip(y) {
-                        *m = if *y > 0.0 { *g } else { 0.0 };
+                        *m = keep_if(*y > 0.0, *g);
                     }
                     masked
                 }
@@ -113,9 +117,11 @@ fn sweep(
             }
             let gi = MatRef::row_major(gi, filters, positions);
             if needs.kernel {
+                // Summed transposed, cols·Gᵀ: the GEMM runs ~25% faster with the long
+                // side (patch) as rows of the result.
                 im2col(g, &inputs.x[i * g.image_len()..][..g.image_len()], cols);
-                let cols_t = MatRef::row_major(cols, patch, positions).t();
-                matmul(&mut kernel_sum, gi, cols_t, true, gemm_threads);
+                let cols = MatRef::row_major(cols, patch, positions);
+                matmul(&mut kernel_sum_t, cols, gi.t(), true, gemm_threads);
             }
             if needs.input {
                 let kernel_t = MatRef::row_major(inputs.kernel, filters, patch).t();
@@ -124,7 +130,18 @@ fn sweep(
             }
         }
     });
-    (kernel_sum, bias_sum)
+    (kernel_sum_t, bias_sum)
+}
+
+/// The `cols`×`rows` transpose of a row-major `rows`×`cols` matrix.
+fn transpose(values: &[f32], rows: usize, cols: usize) -> Vec<f32> {
+    let mut out = vec![0f32; values.len()];
+    for (r, row) in values.chunks_exact(cols).enumerate() {
+        for (c, v) in row.iter().enumerate() {
+            out[c * rows + r] = *v;
+        }
+    }
+    out
 }
 
 /// The sum of `values`, in 16 independent lanes: the compiler keeps them in one vector

@@ -14,6 +14,8 @@
 //! - [`max_pool2d`]: one pass forward, one pass backward routing each gradient to its
 //!   window's maximum (the first one on ties, as TensorFlow does). Candle 0.11's own
 //!   backward pass also scales that gradient by 1/k² by mistake.
+//! - [`dropout`]: the mask hashed from a seed and the element index, applied in one
+//!   pass forward and recomputed backward (no generator loop, no mask tensor).
 //! - [`linear`]: `x·wᵀ`, whose backward pass skips the input gradient when the input
 //!   needs none (the first layer of every network).
 //!
@@ -23,6 +25,7 @@
 
 mod conv;
 mod conv_backward;
+mod dropout;
 mod gemm;
 mod im2col;
 mod inplace;
@@ -33,6 +36,7 @@ mod scratch;
 mod storage;
 
 pub use conv::{conv2d, conv2d_bias_relu};
+pub use dropout::dropout;
 pub(crate) use inplace::{map_in_place, map_in_place2};
 pub use linear::linear;
 pub use pool::max_pool2d;
@@ -50,4 +54,12 @@ fn fast_path(tensors: &[&Tensor]) -> bool {
 /// Threads the kernels may use: Candle's setting (`RAYON_NUM_THREADS`, else every core).
 fn threads() -> usize {
     candle_core::utils::get_num_threads().max(1)
+}
+
+/// `value` when `keep`, else 0, by masking its bits: no branch, which matters where
+/// `keep` is a coin toss (ReLU masks and max-pool routing on real data), and the loops
+/// around it vectorise.
+#[inline(always)]
+fn keep_if(keep: bool, value: f32) -> f32 {
+    f32::from_bits(value.to_bits() & (keep as u32).wrapping_neg())
 }

@@ -1,6 +1,6 @@
 //! Max pooling over non-overlapping windows, forward and backward in one pass each.
 
-use super::{fast_path, storage};
+use super::{fast_path, keep_if, storage};
 use candle_core::{CpuStorage, CustomOp1, CustomOp3, Layout, Result, Shape, Tensor, bail};
 use rayon::prelude::*;
 
@@ -122,11 +122,6 @@ impl Plane {
             }
         }
     }
-}
-
-/// `value` when `keep`, else 0, by masking its bits: no branch.
-fn keep_if(keep: bool, value: f32) -> f32 {
-    f32::from_bits(value.to_bits() & (keep as u32).wrapping_neg())
 }
 
 /// The larger of two values, written so that it compiles to one `maxss`/`maxps`.

@@ -35,25 +35,12 @@ impl ModuleT for DropoutModule {
         if !train || self.rate == 0.0 {
             return Ok(xs.clone());
         }
-        let keep = 1.0 - self.rate;
-        let scale = (1.0 / keep) as f32;
-        let mask: Vec<f32> = {
-            let mut rng = self
-                .rng
-                .lock()
-                .expect("the dropout generator is never poisoned");
-            (0..xs.elem_count())
-                .map(|_| {
-                    if rng.random::<f64>() < keep {
-                        scale
-                    } else {
-                        0.0
-                    }
-                })
-                .collect()
-        };
-        let mask = Tensor::from_vec(mask, xs.shape(), xs.device())?.to_dtype(xs.dtype())?;
-        xs.mul(&mask)
+        let seed = self
+            .rng
+            .lock()
+            .expect("the dropout generator is never poisoned")
+            .random::<u64>();
+        crate::kernels::dropout(xs, self.rate as f32, seed)
     }
 }
 
