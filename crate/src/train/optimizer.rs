@@ -149,6 +149,18 @@ macro_rules! candle_optimizer {
 }
 candle_optimizer!(candle_nn::SGD);
 
+/// The learning-rate accessors of an optimiser that keeps it in a `learning_rate` field.
+macro_rules! learning_rate_field {
+    () => {
+        fn learning_rate(&self) -> f64 {
+            self.learning_rate
+        }
+        fn set_learning_rate(&mut self, learning_rate: f64) {
+            self.learning_rate = learning_rate;
+        }
+    };
+}
+
 /// A variable with one slot of optimiser state of the same shape.
 struct Slot {
     var: Var,
@@ -197,12 +209,7 @@ impl ParamUpdate for Momentum {
         }
         Ok(())
     }
-    fn learning_rate(&self) -> f64 {
-        self.learning_rate
-    }
-    fn set_learning_rate(&mut self, learning_rate: f64) {
-        self.learning_rate = learning_rate;
-    }
+    learning_rate_field!();
 }
 
 /// RMSprop, as Keras: s ← ρ·s + (1 − ρ)·g²; θ ← θ − lr·g / (√s + ε).
@@ -247,12 +254,7 @@ impl ParamUpdate for RmsProp {
         }
         Ok(())
     }
-    fn learning_rate(&self) -> f64 {
-        self.learning_rate
-    }
-    fn set_learning_rate(&mut self, learning_rate: f64) {
-        self.learning_rate = learning_rate;
-    }
+    learning_rate_field!();
 }
 
 /// Adam, as Keras: m ← β₁·m + (1 − β₁)·g; v ← β₂·v + (1 − β₂)·g²;
@@ -315,12 +317,7 @@ impl ParamUpdate for Adam {
         }
         Ok(())
     }
-    fn learning_rate(&self) -> f64 {
-        self.learning_rate
-    }
-    fn set_learning_rate(&mut self, learning_rate: f64) {
-        self.learning_rate = learning_rate;
-    }
+    learning_rate_field!();
 }
 
 #[cfg(test)]
