@@ -48,6 +48,17 @@ pub fn tokenize(text: &str) -> Vec<String> {
     words
 }
 
+/// The number of words of `text` ([`tokenize`]'s length, without building the words).
+///
+/// ```
+/// assert_eq!(dlcourse::data::text::token_count("It's GREAT.<br /><br />10/10"), 2);
+/// ```
+pub fn token_count(text: &str) -> usize {
+    let mut count = 0;
+    for_each_token(text, |_| count += 1);
+    count
+}
+
 /// A word ↔ id table: id 0 is padding, id 1 stands for every unknown word, and ids
 /// 2, 3, … are the most frequent words of the texts it was fitted on, most frequent first
 /// (equal counts in alphabetical order, so a fit is deterministic).
@@ -147,6 +158,23 @@ impl Vocabulary {
         let mut ids = Vec::new();
         for_each_token(text, |w| ids.push(self.id(w)));
         ids
+    }
+
+    /// The words of `text` that are not in the vocabulary (each once, in order of first
+    /// appearance): the words a model reads as `<unk>`.
+    ///
+    /// ```
+    /// let vocab = dlcourse::data::text::Vocabulary::fit(&["a good film"], 10);
+    /// assert_eq!(vocab.unknown_words("A splendid, splendid and good film"), ["splendid", "and"]);
+    /// ```
+    pub fn unknown_words(&self, text: &str) -> Vec<String> {
+        let mut unknown: Vec<String> = Vec::new();
+        for_each_token(text, |w| {
+            if !self.ids.contains_key(w) && !unknown.iter().any(|u| u == w) {
+                unknown.push(w.to_owned());
+            }
+        });
+        unknown
     }
 
     /// The words of `ids` joined by spaces; padding is skipped, unknown ids read `<unk>`.

@@ -193,17 +193,31 @@ impl Curves {
             }
         }
         if self.series.iter().any(|s| !s.name.is_empty()) {
-            chart
-                .configure_series_labels()
-                .label_font((font::FAMILY, 14))
-                .background_style(WHITE.mix(0.85))
-                .border_style(RGBColor(200, 200, 200))
-                .position(SeriesLabelPosition::UpperRight)
-                .draw()
-                .map_err(|e| drawing(self.what(), e))?;
+            draw_legend(&mut chart, self.what())?;
         }
         Ok(())
     }
+}
+
+/// Draws the legend of the chart's labelled series in its upper right corner.
+pub(crate) fn draw_legend<'a, DB, X, Y>(
+    chart: &mut ChartContext<'a, DB, Cartesian2d<X, Y>>,
+    what: &'static str,
+) -> Result<()>
+where
+    DB: DrawingBackend + 'a,
+    X: Ranged,
+    Y: Ranged,
+{
+    chart
+        .configure_series_labels()
+        .label_font((font::FAMILY, 14))
+        .background_style(WHITE.mix(0.85))
+        .border_style(RGBColor(200, 200, 200))
+        .position(SeriesLabelPosition::UpperRight)
+        .draw()
+        .map_err(|e| drawing(what, e))?;
+    Ok(())
 }
 
 /// Draws the axes and a light grid, with the axes named `names` (x, then y).

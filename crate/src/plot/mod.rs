@@ -15,6 +15,9 @@
 //! | a classifier's decision regions | [`decision_boundary`] |
 //! | class probabilities of one prediction | [`probabilities`], [`Bars`] |
 //! | a `DataFrame` as an HTML table | [`table`] |
+//! | how values are distributed | [`Histogram`] |
+//! | a text's tokens and ids, as a model reads it | [`tokens`] |
+//! | sentences with a classifier's probability | [`sentiments`] |
 
 mod bars;
 mod boundary;
@@ -25,7 +28,9 @@ mod figure;
 mod font;
 mod function;
 mod grid;
+mod histogram;
 mod history;
+mod html;
 mod image;
 mod input;
 mod legend;
@@ -34,8 +39,10 @@ mod misclassified;
 mod palette;
 mod pixels;
 mod scatter;
+mod sentiments;
 mod setters;
 mod table;
+mod tokens;
 
 pub use bars::{Bars, probabilities};
 pub use boundary::{Boundary, decision_boundary};
@@ -45,8 +52,11 @@ pub use curves::{Curves, Panels};
 pub use figure::{Figure, Plot};
 pub use function::descent;
 pub use grid::Grid;
+pub use histogram::Histogram;
 pub use image::{Picture, image};
 pub use matrix::{Matrix, matrix};
 pub use misclassified::misclassified;
 pub use scatter::{Scatter, scatter};
+pub use sentiments::{Sentiments, sentiments};
 pub use table::{Table, table};
+pub use tokens::{Tokens, tokens};

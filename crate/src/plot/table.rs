@@ -1,5 +1,6 @@
 //! A polars `DataFrame` as an HTML table, shown inline in Jupyter.
 
+use crate::plot::html::{self, escape};
 use polars::prelude::{Column, DataFrame};
 use std::fmt::Write as _;
 
@@ -72,10 +73,7 @@ impl Table {
 
     /// Shows the table inline in Jupyter (called by the evcxr kernel).
     pub fn evcxr_display(&self) {
-        println!(
-            "EVCXR_BEGIN_CONTENT text/html\n{}\nEVCXR_END_CONTENT",
-            self.to_html()
-        );
+        html::display(&self.to_html());
     }
 }
 
@@ -89,22 +87,6 @@ fn cell(column: &Column, row: usize) -> String {
         true => format!("<td style=\"text-align:right\">{text}</td>"),
         false => format!("<td>{text}</td>"),
     }
-}
-
-/// `text` with `&`, `<`, `>` and quotes escaped for HTML.
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 #[cfg(test)]
