@@ -1,5 +1,12 @@
-"""Times the course's two reference models in Keras (TensorFlow, CPU): the Keras side of
+"""Times the course's reference models in Keras (TensorFlow, CPU): the Keras side of
 scripts/bench.sh, the same measurements as crate/benches/epoch.rs.
+
+Lesson 10's sentiment LSTM (Embedding 20,000×128 → LSTM(128, dropout 0.2, recurrent dropout
+0.2 for "lstm-rd", none for "lstm") → Dense(1, sigmoid), Adam, batch 32) trains on the IMDB
+training reviews read from the raw archive (imdb/aclImdb_v1-labeled.tar.gz), tokenised as
+crate/src/data/text.rs does (lower case, words of letters and apostrophes), a vocabulary of
+the 20,000 most frequent training words, the last 80 ids of each review; evaluated on 5,000
+test reviews.
 
 The MLP of lesson 05 (784-512-10, batch 100, RMSprop) and the CNN of lesson 09 (batch 32,
 Adam), built as crate/src/models/ builds them (Keras' default Glorot-uniform
@@ -30,7 +37,9 @@ import time
 from pathlib import Path
 
 EPOCH_SAMPLES = 60_000
+IMDB_SAMPLES = 25_000
 EVAL_BATCH = 1000
+VOCABULARY, LENGTH, UNITS = 20_000, 80, 128
 
 
 def parse_args():
@@ -39,7 +48,8 @@ def parse_args():
     parser.add_argument("--threads", type=int, default=os.cpu_count(), help="TensorFlow's intra- and inter-op threads")
     parser.add_argument("--repeats", type=int, default=3, help="timed epochs and evaluations per model")
     parser.add_argument("--cnn-samples", type=int, default=EPOCH_SAMPLES, help="train the CNN on the first N images")
-    parser.add_argument("--models", default="mlp,cnn", help="comma-separated: mlp, cnn")
+    parser.add_argument("--models", default="mlp,cnn,lstm,lstm-rd", help="comma-separated: mlp, cnn, lstm, lstm-rd")
+    parser.add_argument("--lstm-samples", type=int, default=IMDB_SAMPLES, help="train the LSTMs on the first N reviews")
     parser.add_argument("--json", type=Path, help="write the results here as JSON lines")
     return parser.parse_args()
 
@@ -138,10 +148,66 @@ def forward_macs(model, keras):
             for d in layer.kernel.shape:
                 weights *= int(d)
             total += weights * positions
+        elif isinstance(layer, keras.layers.LSTM):
+            # The input projection and the recurrent product of every step.
+            steps, features = layer.input.shape[1], layer.input.shape[2]
+            total += steps * 4 * layer.units * (features + layer.units)
     return total
 
 
-def bench(name, model, keras, x, y, test_x, test_y, batch, repeats, out):
+def load_imdb(data_dir, keras):
+    """Training and test reviews as (ids [n, 80], labels) pairs, in one fixed mixed order."""
+    import re
+    import tarfile
+    from collections import Counter
+
+    import numpy as np
+
+    path = data_dir / "imdb" / "aclImdb_v1-labeled.tar.gz"
+    if not path.is_file():
+        sys.exit(f"reading {path}: missing — set DLCOURSE_DATA to a folder with imdb/")
+    splits = {"train": [], "test": []}
+    pattern = re.compile(r"aclImdb/(train|test)/(pos|neg)/\d+_\d+\.txt$")
+    with tarfile.open(path, "r:gz") as archive:
+        for member in archive:
+            match = pattern.search(member.name)
+            if match:
+                text = archive.extractfile(member).read().decode("utf-8", "replace")
+                splits[match[1]].append((text, 1 if match[2] == "pos" else 0))
+    word = re.compile(r"[^\W\d_]+(?:'+[^\W\d_]+)*")
+
+    def tokens(text):
+        return word.findall(text.replace("<br />", " ").lower())
+
+    rng = np.random.default_rng(113)
+    for split in splits.values():
+        split.sort(key=lambda r: r[0])
+        rng.shuffle(split)
+    counts = Counter(w for text, _ in splits["train"] for w in tokens(text))
+    ids = {w: i + 2 for i, (w, _) in enumerate(counts.most_common(VOCABULARY - 2))}
+
+    def encode(split):
+        sequences = [[ids.get(w, 1) for w in tokens(text)] for text, _ in split]
+        x = keras.utils.pad_sequences(sequences, maxlen=LENGTH)
+        return x, np.array([label for _, label in split], dtype=np.float32)
+
+    return encode(splits["train"]), encode(splits["test"][:5000])
+
+
+def sentiment_lstm(keras, recurrent_dropout):
+    """crate/src/models/sentiment.rs (recurrent dropout 0.2, or 0 for the "lstm" row)."""
+    layers = keras.layers
+    return keras.Sequential(
+        [
+            keras.Input((LENGTH,), dtype="int32"),
+            layers.Embedding(VOCABULARY, UNITS),
+            layers.LSTM(UNITS, dropout=0.2, recurrent_dropout=recurrent_dropout),
+            layers.Dense(1, activation="sigmoid"),
+        ]
+    )
+
+
+def bench(name, model, keras, x, y, test_x, test_y, batch, repeats, out, epoch_samples=EPOCH_SAMPLES):
     macs = forward_macs(model, keras)
     samples = len(x)
     steps = -(-samples // batch)
@@ -154,8 +220,8 @@ def bench(name, model, keras, x, y, test_x, test_y, batch, repeats, out):
         times.append(time.perf_counter() - start)
         accuracy = history.history["accuracy"][-1]
     seconds = statistics.median(times)
-    epoch = seconds * EPOCH_SAMPLES / samples
-    flops = 3 * 2 * macs * EPOCH_SAMPLES
+    epoch = seconds * epoch_samples / samples
+    flops = 3 * 2 * macs * epoch_samples
     print(
         f"keras {name} {seconds:8.2f} s/epoch  ({samples} samples, {steps} steps of {batch}, "
         f"{1000 * seconds / steps:.2f} ms/step, {flops / epoch / 1e9:.1f} GFLOP/s)",
@@ -189,7 +255,9 @@ def main():
     import keras
 
     keras.utils.set_random_seed(0)
-    data = load_mnist(args.data)
+    models = [m.strip() for m in args.models.split(",") if m.strip()]
+    data = load_mnist(args.data) if {"mlp", "cnn"} & set(models) else None
+    imdb = load_imdb(args.data, keras) if {"lstm", "lstm-rd"} & set(models) else None
     out = [{
         "kind": "setup", "threads": args.threads, "tensorflow": tf.__version__, "keras": keras.__version__,
         "python": platform.python_version(),
@@ -197,7 +265,6 @@ def main():
         "inter_op_threads": tf.config.threading.get_inter_op_parallelism_threads(),
     }]
     print(f"TensorFlow {tf.__version__}, Keras {keras.__version__}, threads {args.threads}", flush=True)
-    models = [m.strip() for m in args.models.split(",") if m.strip()]
     for name in models:
         if name == "mlp":
             model = mnist_mlp(keras)
@@ -212,8 +279,14 @@ def main():
             n = max(10, min(args.cnn_samples, EPOCH_SAMPLES))
             x, test_x = data["train_x"][:n, :, :, None], data["test_x"][:, :, :, None]
             bench("cnn", model, keras, x, data["train_y"][:n], test_x, data["test_y"], 32, args.repeats, out)
+        elif name in ("lstm", "lstm-rd"):
+            model = sentiment_lstm(keras, 0.2 if name == "lstm-rd" else 0.0)
+            model.compile(optimizer=keras.optimizers.Adam(0.001), loss="binary_crossentropy", metrics=["accuracy"])
+            (x, y), (test_x, test_y) = imdb
+            n = max(10, min(args.lstm_samples, IMDB_SAMPLES))
+            bench(name, model, keras, x[:n], y[:n], test_x, test_y, 32, args.repeats, out, IMDB_SAMPLES)
         else:
-            sys.exit(f"--models: unknown model '{name}' (mlp, cnn)")
+            sys.exit(f"--models: unknown model '{name}' (mlp, cnn, lstm, lstm-rd)")
     out[0]["jit_compile"] = bool(getattr(model, "jit_compile", False)) if models else False
     if args.json:
         args.json.write_text("".join(json.dumps(record) + "\n" for record in out))

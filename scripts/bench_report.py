@@ -24,7 +24,11 @@ from pathlib import Path
 MODELS = {
     "mlp": "MNIST MLP 784-512-10, RMSprop, batch 100",
     "cnn": "MNIST CNN (lesson 09), Adam, batch 32",
+    "lstm": "IMDB LSTM (lesson 10) without recurrent dropout, Adam, batch 32",
+    "lstm-rd": "IMDB LSTM (lesson 10), recurrent dropout 0.2, Adam, batch 32",
 }
+# Samples of one full epoch: 60,000 MNIST images, 25,000 IMDB reviews.
+EPOCH_SAMPLES = {"mlp": 60_000, "cnn": 60_000, "lstm": 25_000, "lstm-rd": 25_000}
 KERNEL_ROWS = [
     ("cold_first_result", "kernel start → first lesson result, cold build cache"),
     ("warm_first_result", "kernel start → first lesson result, warm build cache"),
@@ -202,10 +206,11 @@ def results_tables(data):
         r_s = r["epoch_s"] if r else None
         k_s = k["epoch_s"] if k else None
         ratio = f"{r_s / k_s:.2f}×" if r_s and k_s else "—"
-        partial = [x["samples"] for x in (r, k) if x and x["samples"] < 60_000]
+        full = EPOCH_SAMPLES[key]
+        partial = [x["samples"] for x in (r, k) if x and x["samples"] < full]
         if partial:
             label += " ¹"
-            notes.append(f"¹ timed on the first {partial[0]:,} training images, scaled to 60,000.")
+            notes.append(f"¹ timed on the first {partial[0]:,} training samples, scaled to a full epoch ({full:,}).")
         lines.append(
             f"| {label} | {fmt(k_s) if k else keras_missing} | {fmt(r_s) if r else 'not measured'} | {ratio} "
             f"| {rate(r, peak)} | {rate(k, peak)} | {date} | {machine} |"
@@ -213,7 +218,8 @@ def results_tables(data):
     lines += [""] + sorted(set(notes)) if notes else []
     lines += [
         "",
-        "Evaluation over the 10,000 test images, in batches of 1,000 (seconds per pass):",
+        "Evaluation over the 10,000 MNIST test images (the LSTMs: 5,000 IMDB test reviews), in batches of "
+        "1,000 (seconds per pass):",
         "",
         "| model | Keras s | dlcourse s | dlcourse / Keras | dlcourse GFLOP/s (% of matmul peak) "
         "| Keras GFLOP/s (% of matmul peak) | date | machine |",
@@ -305,7 +311,7 @@ the previous results under [History](#history). Remarks between the `notes` mark
 Last run: {date}, commit `{args.commit or '?'}`, `{args.command}`.
 Machine: {machine_text}. {versions}.
 {keras_line}
-## Training: one epoch of the 60,000 MNIST training images
+## Training: one epoch (60,000 MNIST training images; 25,000 IMDB reviews for the LSTMs)
 
 {results_tables(data)}
 

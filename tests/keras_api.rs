@@ -51,7 +51,8 @@ fn learns_xor_and_reports_accuracy() -> Result<()> {
         history.loss().last()
     );
     let scores = model.evaluate(&x, &y)?;
-    assert_eq!(scores[1], ("accuracy".to_string(), 1.0));
+    assert_eq!(scores.accuracy()?, 1.0);
+    assert_eq!(scores.keys().cloned().collect::<Vec<_>>(), [Key::LOSS, Key::ACCURACY]);
     let p: Vec<f32> = model.predict(&x)?.flatten_all()?.to_vec1()?;
     assert!(
         p[0] < 0.2 && p[1] > 0.8 && p[2] > 0.8 && p[3] < 0.2,
@@ -150,7 +151,7 @@ fn history_plot_renders_a_non_blank_png() -> Result<()> {
     let (x, y) = xor()?;
     let mut model = xor_model(1)?;
     let history = model.fit(&x, &y, Fit::epochs(30).validation_data(&x, &y).quiet())?;
-    assert!(history.get("val_accuracy").is_some());
+    assert_eq!(history.val_accuracy().len(), 30);
     let figure = history.plot();
     let image = figure.to_image()?;
     assert_eq!((image.width(), image.height()), (960, 400));
@@ -232,10 +233,10 @@ fn early_stopping_stops_and_restores_the_best_weights() -> Result<()> {
         .callback(train::on_epoch_end(move |end| {
             record
                 .borrow_mut()
-                .push(end.history.last("val_loss").unwrap_or(f64::NAN));
+                .push(end.history.last(&Key::VAL_LOSS).unwrap_or(f64::NAN));
             Ok(())
         }))
-        .callback(train::EarlyStopping::new("val_loss", 2).restore_best_weights());
+        .callback(train::EarlyStopping::new(Key::VAL_LOSS, 2).restore_best_weights());
     let history = model.fit(&x, &y, fit)?;
     assert!(
         history.epochs() < 50,
@@ -243,12 +244,12 @@ fn early_stopping_stops_and_restores_the_best_weights() -> Result<()> {
         history.epochs()
     );
     let best = seen.borrow().iter().cloned().fold(f64::INFINITY, f64::min);
-    let restored = model.evaluate(&x, &zeros)?[0].1;
+    let restored = model.evaluate(&x, &zeros)?.loss()?;
     assert!(
         (restored - best).abs() < 1e-4 * best.max(1.0),
         "restored {restored}, best {best}"
     );
-    assert!(restored < *history.get("val_loss").unwrap().last().unwrap());
+    assert!(restored < *history.val_loss().last().unwrap());
     Ok(())
 }
 
@@ -295,9 +296,10 @@ fn custom_steps_train_one_model_and_leave_the_other_alone() -> Result<()> {
             .mean_all()?;
         optimizer.step(&gap.backward()?)?;
         let gap = gap.to_scalar::<f32>()? as f64;
-        Ok(vec![("loss", gap), ("half_loss", gap / 2.0)])
+        Ok(Logs::from([(Key::LOSS, gap), (Key::named("half_loss"), gap / 2.0)]))
     })?;
-    assert_eq!(history.names().collect::<Vec<_>>(), ["loss", "half_loss"]);
+    let names: Vec<String> = history.keys().map(Key::to_string).collect();
+    assert_eq!(names, ["loss", "half_loss"]);
     assert!(
         history.loss()[149] < history.loss()[0] / 100.0,
         "{:?}",

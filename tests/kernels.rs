@@ -4,38 +4,7 @@
 
 use dlcourse::candle_core::{self as candle_core, DType, Device, Tensor, Var};
 use dlcourse::kernels;
-
-/// A seeded tensor of standard normal values (no ties, so max pooling's argmax is unique).
-fn random(shape: &[usize], seed: u64) -> Tensor {
-    dlcourse::nn::seeded_normal(shape, 0.0, 1.0, seed)
-        .expect("a random tensor")
-        .as_tensor()
-        .detach()
-}
-
-fn max_abs_difference(a: &Tensor, b: &Tensor) -> f32 {
-    assert_eq!(a.dims(), b.dims());
-    (a - b)
-        .unwrap()
-        .abs()
-        .unwrap()
-        .flatten_all()
-        .unwrap()
-        .max(0)
-        .unwrap()
-        .to_scalar::<f32>()
-        .unwrap()
-}
-
-fn assert_close(what: &str, fast: &Tensor, reference: &Tensor) {
-    let zeros = reference.zeros_like().unwrap();
-    let scale = max_abs_difference(reference, &zeros).max(1.0);
-    let difference = max_abs_difference(fast, reference);
-    assert!(
-        difference <= 1e-4 * scale,
-        "{what}: the fast kernel differs from Candle's by {difference} (scale {scale})"
-    );
-}
+use dlcourse_tests::compare::{assert_close, random};
 
 /// Values of `op(a, b)` and the gradients of Σ op(a, b)·r with respect to a and b.
 fn value_and_gradients(

@@ -159,14 +159,14 @@ fn single_image_and_matrix_render() -> Result<()> {
 fn curves_compare_descent_and_functions_render() -> Result<()> {
     let (mut fast, mut slow) = (History::new(), History::new());
     for e in 1..=10 {
-        fast.push("loss", 1.0 / e as f64);
-        slow.push("loss", 1.0 - 0.02 * e as f64);
+        fast.push(Key::LOSS, 1.0 / e as f64);
+        slow.push(Key::LOSS, 1.0 - 0.02 * e as f64);
     }
-    let fig = plot::compare(&[("lr 0.1", &fast), ("lr 0.01", &slow)], "loss")?;
+    let fig = plot::compare(&[("lr 0.1", &fast), ("lr 0.01", &slow)], &Key::LOSS)?;
     assert_drawn(&fig, (720, 440), 0.02)?;
     assert!(fig.to_svg()?.contains("lr 0.01"));
     assert!(matches!(
-        plot::compare(&[("a", &fast)], "accuracy"),
+        plot::compare(&[("a", &fast)], &Key::ACCURACY),
         Err(Error::Usage(_))
     ));
     let f = |x: f64| x.powi(4) - 3.0 * x.powi(2) + x;

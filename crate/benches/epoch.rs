@@ -1,6 +1,8 @@
-//! Time per training epoch of the course's two reference models on real MNIST, on the
-//! CPU: the MLP of lesson 05 (784-512-10, batch 100, RMSprop) and the CNN of lesson 09
-//! (batch 32, Adam), evaluation of each over the 10,000 test images, and the machine's
+//! Time per training epoch of the course's reference models on the CPU: on real MNIST the
+//! MLP of lesson 05 (784-512-10, batch 100, RMSprop) and the CNN of lesson 09 (batch 32,
+//! Adam), evaluation of each over the 10,000 test images; on the IMDB reviews lesson 10's
+//! sentiment LSTM with and without recurrent dropout (evaluated on 5,000 test reviews);
+//! and the machine's
 //! f32 matrix-multiply throughput through Candle (the yardstick the epochs are measured
 //! against).
 //!
@@ -12,7 +14,9 @@
 //! - `BENCH_CNN_SAMPLES`: train the CNN on the first N training images only (default
 //!   60000; for quick checks — the per-epoch time is then extrapolated);
 //! - `BENCH_MATMUL_SIZE`: side of the square matmul (default 2048);
-//! - `BENCH_MODELS`: which models to time, comma-separated (default `mlp,cnn`);
+//! - `BENCH_LSTM_SAMPLES`: train the LSTMs on the first N reviews (default 25000);
+//! - `BENCH_MODELS`: which models to time, comma-separated (default
+//!   `mlp,cnn,lstm,lstm-rd`; `lstm-rd` is the one with recurrent dropout);
 //! - `BENCH_EVALUATE=0`: time training only (for profiling a training step);
 //! - `BENCH_JSON`: also write the results, one JSON object per line, to this file;
 //! - `RAYON_NUM_THREADS`: Candle's thread count (default: the physical cores).
@@ -30,9 +34,11 @@
 //! The JSON lines, every time in seconds:
 //! - `{"kind":"setup","threads":T}`;
 //! - `{"kind":"matmul","n":2048,"repeats":R,"median_s":..,"gflops":..}`;
-//! - `{"kind":"train","model":"mlp"|"cnn","samples":N,"batch":B,"steps":S,"repeats":R,
+//! - `{"kind":"train","model":"mlp"|"cnn"|"lstm"|"lstm-rd","samples":N,"batch":B,"steps":S,"repeats":R,
 //!   "times_s":[..],"median_s":..,"epoch_s":..,"flops":..,"gflops":..,"accuracy":..}`
-//!   (`epoch_s` is `median_s` scaled to 60,000 samples, `flops` counts one full epoch);
+//!   (`epoch_s` is `median_s` scaled to a full epoch — 60,000 images, 25,000 reviews —
+//!   and `flops` counts one full epoch; an LSTM step's MACs are its input projection
+//!   and recurrent product, 80 steps per review);
 //! - `{"kind":"evaluate","model":..,"samples":10000,"batch":1000,"repeats":R,"times_s":[..],
 //!   "median_s":..,"flops":..,"gflops":..,"accuracy":..}`.
 
@@ -64,6 +70,16 @@ fn median(values: &[f64]) -> f64 {
 enum Weighted {
     /// A dense layer from `inputs` to `units`.
     Dense { inputs: usize, units: usize },
+    /// An embedding table (no multiply-adds).
+    Embedding { vocabulary: usize, dimensions: usize },
+    /// A recurrent layer over `steps` steps: `gates` blocks of `units` (4 for an LSTM),
+    /// an input projection from `features` and a recurrent product per step.
+    Recurrent {
+        features: usize,
+        units: usize,
+        gates: usize,
+        steps: usize,
+    },
     /// A `kernel`×`kernel` convolution from `channels` to `filters`, with an output of
     /// `out`×`out` positions.
     Conv {
@@ -91,6 +107,13 @@ impl Weighted {
     fn macs(&self) -> usize {
         match *self {
             Weighted::Dense { inputs, units } => inputs * units,
+            Weighted::Embedding { .. } => 0,
+            Weighted::Recurrent {
+                features,
+                units,
+                gates,
+                steps,
+            } => steps * gates * units * (features + units),
             Weighted::Conv {
                 channels,
                 filters,
@@ -103,6 +126,16 @@ impl Weighted {
     fn params(&self) -> usize {
         match *self {
             Weighted::Dense { inputs, units } => inputs * units + units,
+            Weighted::Embedding {
+                vocabulary,
+                dimensions,
+            } => vocabulary * dimensions,
+            Weighted::Recurrent {
+                features,
+                units,
+                gates,
+                ..
+            } => gates * units * (features + units + 1),
             Weighted::Conv {
                 channels,
                 filters,
@@ -189,7 +222,7 @@ fn time_epochs(
         let start = Instant::now();
         let history = model.fit(x, y, Fit::epochs(1).batch_size(batch).quiet())?;
         seconds.push(start.elapsed().as_secs_f64());
-        accuracy = history.last("accuracy").unwrap_or(f64::NAN);
+        accuracy = history.last(&dlcourse::train::Key::ACCURACY).unwrap_or(f64::NAN);
     }
     Ok((seconds, accuracy))
 }
@@ -204,7 +237,7 @@ fn time_evaluate(model: &Model, x: &Tensor, y: &Tensor, repeats: usize) -> Resul
         let start = Instant::now();
         let scores = model.evaluate(x, y)?;
         seconds.push(start.elapsed().as_secs_f64());
-        accuracy = scores[1].1;
+        accuracy = scores.accuracy()?;
     }
     Ok((seconds, accuracy))
 }
@@ -212,6 +245,8 @@ fn time_evaluate(model: &Model, x: &Tensor, y: &Tensor, repeats: usize) -> Resul
 /// A model's name, batch size, weighted layers and data.
 struct Case<'a> {
     name: &'a str,
+    /// Samples of one full epoch of the dataset (per-epoch times are scaled to it).
+    epoch_samples: usize,
     label: &'a str,
     batch: usize,
     layers: &'a [Weighted],
@@ -229,8 +264,9 @@ fn bench(case: &Case, model: &mut Model, repeats: usize, json: &mut Json) -> Res
     let steps = samples.div_ceil(case.batch);
     let (times, accuracy) = time_epochs(model, x, y, case.batch, repeats)?;
     let seconds = median(&times);
-    let epoch = seconds * EPOCH_SAMPLES as f64 / samples as f64;
-    let flops = 3.0 * 2.0 * macs * EPOCH_SAMPLES as f64;
+    let full = case.epoch_samples;
+    let epoch = seconds * full as f64 / samples as f64;
+    let flops = 3.0 * 2.0 * macs * full as f64;
     println!(
         "{:<28} {seconds:8.2} s/epoch  ({samples} samples, {steps} steps of {}, {:.2} ms/step, {:.1} GFLOP/s)",
         case.label,
@@ -238,9 +274,9 @@ fn bench(case: &Case, model: &mut Model, repeats: usize, json: &mut Json) -> Res
         1000.0 * seconds / steps as f64,
         flops / epoch / 1e9
     );
-    if samples < EPOCH_SAMPLES {
+    if samples < full {
         println!(
-            "{:<28} {epoch:8.2} s/epoch  (extrapolated to {EPOCH_SAMPLES} samples)",
+            "{:<28} {epoch:8.2} s/epoch  (extrapolated to {full} samples)",
             format!("{} full epoch", case.name)
         );
     }
@@ -312,7 +348,7 @@ fn main() -> Result<()> {
     let data = mnist()?;
     let (y, test_y) = (&data.train.labels, &data.test.labels);
 
-    let wanted = std::env::var("BENCH_MODELS").unwrap_or_else(|_| "mlp,cnn".into());
+    let wanted = std::env::var("BENCH_MODELS").unwrap_or_else(|_| "mlp,cnn,lstm,lstm-rd".into());
     let wanted: Vec<&str> = wanted.split(',').map(str::trim).collect();
     let (x, test_x) = (data.train.flat()?, data.test.flat()?);
     if wanted.contains(&"mlp") {
@@ -320,6 +356,11 @@ fn main() -> Result<()> {
     }
     if wanted.contains(&"cnn") {
         bench_cnn(&data, repeats, &mut json)?;
+    }
+    for (name, recurrent_dropout) in [("lstm", false), ("lstm-rd", true)] {
+        if wanted.contains(&name) {
+            bench_sentiment(name, recurrent_dropout, repeats, &mut json)?;
+        }
     }
 
     if let Ok(path) = std::env::var("BENCH_JSON") {
@@ -346,6 +387,7 @@ fn bench_mlp(
     )?;
     let mlp_case = Case {
         name: "mlp",
+        epoch_samples: EPOCH_SAMPLES,
         label: "mlp 784-512-10 (RMSprop)",
         batch: 100,
         layers: &[dense(784, 512), dense(512, 10)],
@@ -372,6 +414,7 @@ fn bench_cnn(data: &ImageSet, repeats: usize, json: &mut Json) -> Result<()> {
     let test_images = data.test.images_nchw()?;
     let cnn_case = Case {
         name: "cnn",
+        epoch_samples: EPOCH_SAMPLES,
         label: "cnn (Adam)",
         batch: 32,
         // 1×28×28 → 32×26×26 → 64×24×24 → pool 64×12×12 → 128 → 10.
@@ -387,4 +430,59 @@ fn bench_cnn(data: &ImageSet, repeats: usize, json: &mut Json) -> Result<()> {
         test_y,
     };
     bench(&cnn_case, &mut cnn, repeats, json)
+}
+
+/// Reviews in one IMDB training epoch.
+const IMDB_SAMPLES: usize = 25_000;
+
+/// Times lesson 10's sentiment LSTM (Embedding 20,000×128 → LSTM 128 with dropout 0.2 →
+/// Dense 1, Adam, batch 32) on the first `BENCH_LSTM_SAMPLES` training reviews, their last
+/// 80 tokens; with recurrent dropout 0.2 (the lesson's model) or without.
+fn bench_sentiment(name: &str, recurrent_dropout: bool, repeats: usize, json: &mut Json) -> Result<()> {
+    use dlcourse::data::text::Vocabulary;
+    let (vocabulary, length, units) = (20_000, 80, 128);
+    let imdb = dlcourse::data::imdb()?;
+    let n = env_usize("BENCH_LSTM_SAMPLES", IMDB_SAMPLES).clamp(10, imdb.train.len());
+    let vocab = Vocabulary::fit(&imdb.train.texts, vocabulary);
+    let train = imdb.train.head(n);
+    let (x, y) = (vocab.encode_batch(&train.texts, length)?, train.targets()?);
+    let test = imdb.test.head(5_000);
+    let (test_x, test_y) = (vocab.encode_batch(&test.texts, length)?, test.targets()?);
+    let lstm = Lstm::new(units).dropout(0.2);
+    let lstm = if recurrent_dropout { lstm.recurrent_dropout(0.2) } else { lstm };
+    let mut model = Sequential::new(&[length])
+        .add(Embedding::new(vocabulary, units))
+        .add(lstm)
+        .add(Dense::new(1).activation(Activation::Sigmoid))
+        .build(&Device::Cpu, 0)?;
+    model.compile(Optimizer::adam(0.001), Loss::BinaryCrossEntropy, &[Metric::Accuracy])?;
+    let label = if recurrent_dropout {
+        "lstm, recurrent dropout 0.2"
+    } else {
+        "lstm, no recurrent dropout"
+    };
+    let case = Case {
+        name,
+        epoch_samples: IMDB_SAMPLES,
+        label,
+        batch: 32,
+        layers: &[
+            Weighted::Embedding {
+                vocabulary,
+                dimensions: units,
+            },
+            Weighted::Recurrent {
+                features: units,
+                units,
+                gates: 4,
+                steps: length,
+            },
+            dense(units, 1),
+        ],
+        x: &x,
+        y: &y,
+        test_x: &test_x,
+        test_y: &test_y,
+    };
+    bench(&case, &mut model, repeats, json)
 }

@@ -54,11 +54,11 @@ pub mod prelude {
     pub use crate::keras::{Model, Sequential};
     pub use crate::nn::{
         Activation, BatchNorm, Conv2d, ConvTranspose2d, Dense, Dropout, Embedding, Flatten, Lstm,
-        MaxPool2d, Padding, Reshape,
+        MaxPool2d, Padding, Reshape, SimpleRnn,
     };
     pub use crate::plot::{self, Curves, Figure, Panels};
     pub use crate::profile::Profile;
-    pub use crate::train::{Fit, History, Loss, Metric, Optimizer, ParamUpdate};
+    pub use crate::train::{Fit, History, Key, Logs, Loss, Metric, Optimizer, ParamUpdate};
     pub use crate::{Error, Result};
     pub use candle_core::{D, DType, Device, Module, ModuleT, Tensor, Var};
 }

@@ -1,5 +1,7 @@
 //! Helpers shared by the workspace's integration tests.
 
+pub mod compare;
+
 use std::path::PathBuf;
 
 /// The repository root.

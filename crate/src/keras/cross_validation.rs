@@ -4,15 +4,15 @@
 use crate::data::batch::k_fold;
 use crate::error::{Error, Result};
 use crate::keras::Model;
-use crate::train::Fit;
+use crate::train::{Fit, Key};
 use candle_core::Tensor;
 use std::fmt;
 
 /// The held-out score of each fold.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CrossValidation {
-    /// The metric that was scored (`"accuracy"`, `"loss"`).
-    pub metric: String,
+    /// What was scored on each held-out fold ([`Key::ACCURACY`], [`Key::LOSS`]).
+    pub metric: Key,
     /// One score per fold, in fold order.
     pub scores: Vec<f64>,
 }
@@ -50,11 +50,12 @@ impl fmt::Display for CrossValidation {
 
 /// Splits the samples into `k` folds (shuffled with `seed`); for each fold, builds a fresh
 /// compiled model with `build(fold)`, trains it on the other folds with `fit()`, and
-/// scores `metric` (as named by `evaluate`) on the held-out fold.
+/// scores `metric` (as keyed by `evaluate`) on the held-out fold.
 ///
 /// ```
 /// use dlcourse::prelude::*;
 /// use dlcourse::keras::cross_validate;
+/// use dlcourse::train::Key;
 /// # fn main() -> dlcourse::Result<()> {
 /// let x = Tensor::new(&[[0f32], [1.], [2.], [3.], [4.], [5.]], &Device::Cpu)?;
 /// let y = Tensor::new(&[[0f32], [0.], [0.], [1.], [1.], [1.]], &Device::Cpu)?;
@@ -64,7 +65,7 @@ impl fmt::Display for CrossValidation {
 ///         .build(&Device::Cpu, fold as u64)?;
 ///     model.compile(Optimizer::adam(0.1), Loss::BinaryCrossEntropy, &[Metric::Accuracy])?;
 ///     Ok(model)
-/// }, || Fit::epochs(100).quiet(), "accuracy")?;
+/// }, || Fit::epochs(100).quiet(), Key::ACCURACY)?;
 /// assert_eq!(cv.scores.len(), 3);
 /// # Ok(()) }
 /// ```
@@ -75,7 +76,7 @@ pub fn cross_validate<B, F>(
     seed: u64,
     mut build: B,
     mut fit: F,
-    metric: &str,
+    metric: Key,
 ) -> Result<CrossValidation>
 where
     B: FnMut(usize) -> Result<Model>,
@@ -97,22 +98,7 @@ where
         let mut model = build(i)?;
         model.fit(&train_x, &train_y, fit())?;
         let logs = model.evaluate(&valid_x, &valid_y)?;
-        let score = logs
-            .iter()
-            .find(|(name, _)| name == metric)
-            .map(|(_, v)| *v);
-        let Some(score) = score else {
-            let names: Vec<_> = logs.iter().map(|(n, _)| n.as_str()).collect();
-            return Err(Error::Usage(format!(
-                "cross-validation scores `{metric}`, which the model does not report (it \
-                 reports: {}) — compile with that metric or score one of these",
-                names.join(", ")
-            )));
-        };
-        scores.push(score);
+        scores.push(logs.value(&metric)?);
     }
-    Ok(CrossValidation {
-        metric: metric.to_owned(),
-        scores,
-    })
+    Ok(CrossValidation { metric, scores })
 }

@@ -3,7 +3,8 @@
 use crate::error::{Error, Result};
 use crate::keras::Model;
 use crate::train::{
-    Batches, Fit, Logs, Loss, Metric, Optimizer, ParamUpdate, TrainStep, Validation, run_epochs,
+    Batches, Fit, Key, Logs, Loss, Metric, Optimizer, ParamUpdate, Quantity, Split, TrainStep,
+    Validation, run_epochs,
 };
 use candle_core::{D, Tensor, Var};
 
@@ -76,8 +77,8 @@ impl Model {
         history
     }
 
-    /// Loss and metric means over a dataset, in inference mode, named with `prefix`.
-    fn measure(&self, x: &Tensor, y: &Tensor, prefix: &str) -> Result<Logs> {
+    /// Loss and metric means over a dataset, in inference mode, keyed for `split`.
+    fn measure(&self, x: &Tensor, y: &Tensor, split: Split) -> Result<Logs> {
         let compiled = self.compiled()?;
         let x = self.check_input(x)?;
         let y = y.to_device(&self.device)?;
@@ -93,10 +94,11 @@ impl Model {
             }
         }
         let n = x.dim(0)?.max(1) as f64;
-        let names = std::iter::once("loss").chain(compiled.metrics.iter().map(|m| m.name()));
-        Ok(names
+        let quantities = std::iter::once(Quantity::Loss)
+            .chain(compiled.metrics.iter().map(|m| Quantity::Metric(*m)));
+        Ok(quantities
             .zip(sums)
-            .map(|(name, sum)| (format!("{prefix}{name}"), sum / n))
+            .map(|(quantity, sum)| (Key::new(quantity, split), sum / n))
             .collect())
     }
 
@@ -118,10 +120,10 @@ impl Model {
         Ok(values)
     }
 
-    /// The mean loss and metrics on `x`, `y` (Keras: `evaluate`), named as in `History`:
-    /// `[("loss", ..), ("accuracy", ..)]`.
+    /// The mean loss and metrics on `x`, `y` (Keras: `evaluate`), keyed as in `History`:
+    /// `model.evaluate(&x, &y)?.accuracy()?`.
     pub fn evaluate(&self, x: &Tensor, y: &Tensor) -> Result<Logs> {
-        self.measure(x, y, "")
+        self.measure(x, y, Split::Training)
     }
 
     /// The model's outputs for `x` in inference mode (Keras: `predict`): probabilities
@@ -166,20 +168,21 @@ impl TrainStep for ModelStep<'_> {
             let compiled = model.compiled.as_mut().expect("checked by fit");
             compiled.optimizer.step(&grads)?;
         }
-        let mut logs = vec![("loss".to_string(), value)];
+        let mut logs = Logs::from([(Key::LOSS, value)]);
         let compiled = model.compiled()?;
         if !compiled.metrics.is_empty() {
             let values = model.batch_logs(&logits.detach(), &batch[1])?;
-            let names = compiled.metrics.iter().map(|m| m.name().to_string());
-            logs.extend(names.zip(values.into_iter().skip(1)));
+            for (metric, value) in compiled.metrics.iter().zip(values.into_iter().skip(1)) {
+                logs.push(Key::metric(*metric), value);
+            }
         }
         Ok(logs)
     }
 
     fn end_of_epoch(&mut self) -> Result<Logs> {
         match &self.validation {
-            Some((x, y)) => self.model.measure(x, y, "val_"),
-            None => Ok(Vec::new()),
+            Some((x, y)) => self.model.measure(x, y, Split::Validation),
+            None => Ok(Logs::new()),
         }
     }
 

@@ -39,7 +39,7 @@ const CHUNK: usize = 1 << 14;
 
 /// The op; its backward pass applies the same mask to the gradient.
 #[derive(Clone, Copy)]
-struct Dropout {
+pub(super) struct Dropout {
     seed: u64,
     /// An element is kept when the top 32 bits of its hash are below this.
     threshold: u64,
@@ -47,7 +47,7 @@ struct Dropout {
 }
 
 impl Dropout {
-    fn new(rate: f32, seed: u64) -> Self {
+    pub(super) fn new(rate: f32, seed: u64) -> Self {
         let keep = 1.0 - rate as f64;
         Dropout {
             seed,
@@ -58,7 +58,7 @@ impl Dropout {
 
     /// The factor element `i` is multiplied by: 0 or the scale.
     #[inline(always)]
-    fn factor(&self, i: usize) -> f32 {
+    pub(super) fn factor(&self, i: usize) -> f32 {
         let hash = splitmix64(self.seed ^ (i as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15));
         keep_if(hash >> 32 < self.threshold, self.scale)
     }

@@ -32,6 +32,24 @@ impl<'a> MatRef<'a> {
         }
     }
 
+    /// `rows` rows of `cols` values, each row `row_stride` values after the previous one
+    /// (rows of a larger matrix, e.g. one time step of every sequence of a batch).
+    pub(super) fn strided(data: &'a [f32], rows: usize, cols: usize, row_stride: usize) -> Self {
+        assert!(cols <= row_stride, "rows of {cols} values {row_stride} apart overlap");
+        assert!(
+            rows == 0 || data.len() >= (rows - 1) * row_stride + cols,
+            "{rows} rows of {cols} values {row_stride} apart need more than {} values",
+            data.len()
+        );
+        MatRef {
+            data,
+            rows,
+            cols,
+            row_stride,
+            col_stride: 1,
+        }
+    }
+
     /// The transpose, without copying.
     pub(super) fn t(self) -> Self {
         MatRef {
@@ -47,15 +65,39 @@ impl<'a> MatRef<'a> {
 /// `dst = lhs·rhs` (or `dst += lhs·rhs` when `accumulate`), `dst` row-major; runs on
 /// `threads` threads of the rayon pool.
 pub(super) fn matmul(dst: &mut [f32], lhs: MatRef, rhs: MatRef, accumulate: bool, threads: usize) {
+    assert_eq!(
+        dst.len(),
+        lhs.rows * rhs.cols,
+        "matmul destination for {}×{}",
+        lhs.rows,
+        rhs.cols
+    );
+    matmul_strided(dst, rhs.cols, lhs, rhs, accumulate, threads)
+}
+
+/// [`matmul`] into rows of `dst` that are `dst_row_stride` values apart.
+pub(super) fn matmul_strided(
+    dst: &mut [f32],
+    dst_row_stride: usize,
+    lhs: MatRef,
+    rhs: MatRef,
+    accumulate: bool,
+    threads: usize,
+) {
     let (m, k, n) = (lhs.rows, lhs.cols, rhs.cols);
     assert_eq!(k, rhs.rows, "matmul of {m}×{k} by {}×{n}", rhs.rows);
-    assert_eq!(dst.len(), m * n, "matmul destination for {m}×{n}");
+    assert!(
+        n <= dst_row_stride && (m == 0 || dst.len() >= (m - 1) * dst_row_stride + n),
+        "matmul destination for {m} rows of {n}, {dst_row_stride} apart"
+    );
     if m == 0 || n == 0 {
         return;
     }
     if k == 0 {
         if !accumulate {
-            dst.fill(0.0);
+            for row in dst.chunks_mut(dst_row_stride).take(m) {
+                row[..n].fill(0.0);
+            }
         }
         return;
     }
@@ -65,8 +107,9 @@ pub(super) fn matmul(dst: &mut [f32], lhs: MatRef, rhs: MatRef, accumulate: bool
         Parallelism::None
     };
     // SAFETY: the constructors checked that every (i, j) of each operand lies inside its
-    // slice (row_major asserts the length; t() only swaps strides), and dst holds m·n
-    // values; the three slices are distinct borrows, so nothing aliases.
+    // slice (row_major and strided assert the length; t() only swaps strides), and dst
+    // holds m rows of n values at its row stride (asserted above); the three slices are
+    // distinct borrows, so nothing aliases.
     unsafe {
         gemm::gemm(
             m,
@@ -74,7 +117,7 @@ pub(super) fn matmul(dst: &mut [f32], lhs: MatRef, rhs: MatRef, accumulate: bool
             k,
             dst.as_mut_ptr(),
             1,
-            n as isize,
+            dst_row_stride as isize,
             accumulate,
             lhs.data.as_ptr(),
             lhs.col_stride as isize,

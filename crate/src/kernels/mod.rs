@@ -16,6 +16,11 @@
 //!   backward pass also scales that gradient by 1/k² by mistake.
 //! - [`dropout`]: the mask hashed from a seed and the element index, applied in one
 //!   pass forward and recomputed backward (no generator loop, no mask tensor).
+//! - [`recurrence`]: an LSTM's or simple RNN's recurrence over a batch of sequences as
+//!   one op: a block of sequences per thread steps through time with one small GEMM per
+//!   step and fused gates; back-propagation through time written out, the recurrent
+//!   kernel's gradient as one GEMM over all steps; recurrent dropout hashed like
+//!   [`dropout`]'s.
 //! - [`linear`]: `x·wᵀ`, whose backward pass skips the input gradient when the input
 //!   needs none (the first layer of every network).
 //!
@@ -26,12 +31,14 @@
 mod conv;
 mod conv_backward;
 mod dropout;
+mod fast_math;
 mod gemm;
 mod im2col;
 mod inplace;
 mod linear;
 mod memory;
 mod pool;
+mod recurrent;
 mod scratch;
 mod storage;
 
@@ -40,6 +47,7 @@ pub use dropout::dropout;
 pub(crate) use inplace::{map_in_place, map_in_place2};
 pub use linear::linear;
 pub use pool::max_pool2d;
+pub use recurrent::{Cell, Recurrence, recurrence, recurrence_with_candle_ops};
 
 use candle_core::{DType, Device, Tensor};
 

@@ -7,6 +7,7 @@
 //! | [`mnist_mlp`] | 05 | 407,050 |
 //! | [`mnist_cnn`] | 09 | 1,199,882 |
 //! | [`sentiment_lstm`] | 10 | 2,691,713 (20,000 words, 128 dimensions) |
+//! | [`sentiment_rnn`] | 10 | 2,593,025 (the same with a SimpleRNN) |
 
 mod cnn;
 mod mlp;
@@ -14,4 +15,4 @@ mod sentiment;
 
 pub use cnn::mnist_cnn;
 pub use mlp::mnist_mlp;
-pub use sentiment::sentiment_lstm;
+pub use sentiment::{sentiment_lstm, sentiment_rnn};

@@ -185,3 +185,57 @@ mod tests {
         assert_ne!(draw(7), draw(8));
     }
 }
+
+/// Makes the columns of a `[rows, cols]` parameter (rows ≥ cols) orthonormal, in place,
+/// by Gram–Schmidt on its current (random normal) values: Keras' `Orthogonal`
+/// initialiser, the default of recurrent kernels (`[4·units, units]` here is Keras'
+/// `(units, 4·units)` transposed, whose rows Keras makes orthonormal). Orthonormal
+/// recurrent weights neither grow nor shrink the hidden state, so early steps' signals
+/// survive more steps of back-propagation through time.
+///
+/// ```
+/// use candle_core::{Device, Tensor};
+/// # fn main() -> dlcourse::Result<()> {
+/// let w = dlcourse::nn::seeded_normal(&[6, 3], 0.0, 1.0, 1)?;
+/// dlcourse::nn::orthogonal_in_place(&w)?;
+/// let gram: Vec<Vec<f32>> = w.t()?.matmul(&w)?.to_vec2()?;
+/// for (i, row) in gram.iter().enumerate() {
+///     for (j, v) in row.iter().enumerate() {
+///         assert!((v - if i == j { 1.0 } else { 0.0 }).abs() < 1e-5);
+///     }
+/// }
+/// # Ok(()) }
+/// ```
+pub fn orthogonal_in_place(parameter: &Tensor) -> crate::Result<()> {
+    let (rows, cols) = parameter.dims2()?;
+    if rows < cols {
+        return Err(crate::Error::shape(
+            "making a parameter orthogonal",
+            "at least as many rows as columns",
+            format!("{rows}×{cols}"),
+            "pass the parameter as [outputs, inputs] with outputs ≥ inputs",
+        ));
+    }
+    let values: Vec<f64> = parameter
+        .to_dtype(DType::F64)?
+        .flatten_all()?
+        .to_vec1()?;
+    let mut q = values;
+    // Modified Gram–Schmidt over the columns, in f64.
+    for j in 0..cols {
+        for k in 0..j {
+            let dot: f64 = (0..rows).map(|r| q[r * cols + j] * q[r * cols + k]).sum();
+            for r in 0..rows {
+                q[r * cols + j] -= dot * q[r * cols + k];
+            }
+        }
+        let norm = (0..rows).map(|r| q[r * cols + j].powi(2)).sum::<f64>().sqrt();
+        let norm = if norm > 1e-12 { norm } else { 1.0 };
+        for r in 0..rows {
+            q[r * cols + j] /= norm;
+        }
+    }
+    let q = Tensor::from_vec(q, (rows, cols), parameter.device())?.to_dtype(parameter.dtype())?;
+    parameter.slice_set(&q, 0, 0)?;
+    Ok(())
+}

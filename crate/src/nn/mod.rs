@@ -13,7 +13,7 @@ mod embedding;
 mod flatten;
 mod init;
 mod layer;
-mod lstm;
+mod recurrent;
 mod pool;
 
 pub use activation::Activation;
@@ -23,7 +23,7 @@ pub use dense::Dense;
 pub use dropout::Dropout;
 pub use embedding::Embedding;
 pub use flatten::{Flatten, Reshape};
-pub use init::{SeededVarMap, glorot_uniform, seeded_normal};
+pub use init::{SeededVarMap, glorot_uniform, orthogonal_in_place, seeded_normal};
 pub use layer::{BuildContext, BuiltLayer, LayerSpec};
-pub use lstm::Lstm;
+pub use recurrent::{Lstm, SimpleRnn};
 pub use pool::MaxPool2d;

@@ -2,7 +2,7 @@
 //! rate, or save and restore weights (Keras: `callbacks=[...]`).
 
 use crate::error::{Error, Result};
-use crate::train::History;
+use crate::train::{History, Key};
 use candle_core::{Tensor, Var};
 
 /// What a callback sees and may change at the end of an epoch.
@@ -95,12 +95,12 @@ pub trait Callback {
 /// Stops training when a monitored value stops improving (Keras: `EarlyStopping`).
 ///
 /// ```
-/// use dlcourse::train::{EarlyStopping, Fit};
-/// let fit = Fit::epochs(100).callback(EarlyStopping::new("val_loss", 3).restore_best_weights());
+/// use dlcourse::train::{EarlyStopping, Fit, Key};
+/// let fit = Fit::epochs(100).callback(EarlyStopping::new(Key::VAL_LOSS, 3).restore_best_weights());
 /// ```
 #[derive(Debug, Clone)]
 pub struct EarlyStopping {
-    monitor: String,
+    monitor: Key,
     patience: usize,
     min_delta: f64,
     restore_best: bool,
@@ -110,12 +110,11 @@ pub struct EarlyStopping {
 }
 
 impl EarlyStopping {
-    /// Watches `monitor` (e.g. `"val_loss"`, lower is better; names containing
-    /// `accuracy` are higher-is-better) and stops after `patience` epochs without
-    /// improvement.
-    pub fn new(monitor: &str, patience: usize) -> Self {
+    /// Watches `monitor` (e.g. [`Key::VAL_LOSS`]: lower is better for losses, higher
+    /// for metrics) and stops after `patience` epochs without improvement.
+    pub fn new(monitor: Key, patience: usize) -> Self {
         EarlyStopping {
-            monitor: monitor.to_owned(),
+            monitor,
             patience,
             min_delta: 0.0,
             restore_best: false,
@@ -137,12 +136,8 @@ impl EarlyStopping {
         self
     }
 
-    fn higher_is_better(&self) -> bool {
-        self.monitor.contains("accuracy")
-    }
-
     fn improves(&self, value: f64, best: f64) -> bool {
-        if self.higher_is_better() {
+        if self.monitor.higher_is_better() {
             value > best + self.min_delta
         } else {
             value < best - self.min_delta
@@ -153,7 +148,7 @@ impl EarlyStopping {
 impl Callback for EarlyStopping {
     fn on_epoch_end(&mut self, end: &mut EpochEnd) -> Result<()> {
         let Some(value) = end.history.last(&self.monitor) else {
-            let names: Vec<_> = end.history.names().collect();
+            let names: Vec<_> = end.history.keys().map(Key::to_string).collect();
             return Err(Error::Usage(format!(
                 "EarlyStopping watches `{}`, which training does not record (it records: {}) — \
                  give fit validation data for val_ values, or watch one of these",

@@ -3,14 +3,11 @@
 //! callbacks.
 
 use crate::error::{Error, Result};
-use crate::train::{Batches, EpochEnd, Fit, History};
+use crate::train::{Batches, EpochEnd, Fit, History, Key, Logs};
 use candle_core::{Tensor, Var};
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 use std::time::Instant;
-
-/// Named values of a batch or an epoch, e.g. `[("loss", 0.31), ("accuracy", 0.9)]`.
-pub type Logs = Vec<(String, f64)>;
 
 /// One training step per batch, and what to measure after each epoch.
 pub trait TrainStep {
@@ -20,7 +17,7 @@ pub trait TrainStep {
 
     /// Extra values recorded after each epoch (validation loss and metrics).
     fn end_of_epoch(&mut self) -> Result<Logs> {
-        Ok(Vec::new())
+        Ok(Logs::new())
     }
 
     /// The optimiser's learning rate, for schedules and error messages.
@@ -49,12 +46,12 @@ pub fn run_epochs(
     for epoch in 1..=fit.epochs {
         let start = Instant::now();
         let batches = Batches::new(data, fit.batch_size, fit.shuffle.then_some(&mut *rng))?;
-        let mut sums: Logs = Vec::new();
+        let mut sums: Vec<(Key, f64)> = Vec::new();
         let mut samples = 0usize;
         for i in 0..batches.count() {
             let batch = batches.get(i)?;
             let n = batch.first().map(|t| t.dim(0)).transpose()?.unwrap_or(0);
-            for (name, value) in step.train_batch(&batch)? {
+            for (key, value) in step.train_batch(&batch)? {
                 if !value.is_finite() {
                     return Err(Error::NonFiniteLoss {
                         epoch,
@@ -63,19 +60,17 @@ pub fn run_epochs(
                         learning_rate: step.learning_rate().unwrap_or(f64::NAN),
                     });
                 }
-                match sums.iter_mut().find(|(n, _)| *n == name) {
+                match sums.iter_mut().find(|(k, _)| *k == key) {
                     Some((_, sum)) => *sum += value * n as f64,
-                    None => sums.push((name, value * n as f64)),
+                    None => sums.push((key, value * n as f64)),
                 }
             }
             samples += n;
         }
-        for (name, sum) in &sums {
-            history.push(name, sum / samples.max(1) as f64);
+        for (key, sum) in sums {
+            history.push(key, sum / samples.max(1) as f64);
         }
-        for (name, value) in step.end_of_epoch()? {
-            history.push(&name, value);
-        }
+        history.push_logs(step.end_of_epoch()?);
         let seconds = start.elapsed().as_secs_f64();
         history.push_seconds(seconds);
         if fit.verbose {
@@ -121,45 +116,42 @@ fn run_callbacks(
 /// `Epoch 3/10 - 4.2s - loss: 0.1234 - accuracy: 0.9650 - val_loss: ...`
 fn progress_line(history: &History, epoch: usize, epochs: usize, seconds: f64) -> String {
     let mut line = format!("Epoch {epoch}/{epochs} - {seconds:.1}s");
-    for name in history.names() {
-        if let Some(v) = history.last(name) {
-            line.push_str(&format!(" - {name}: {v:.4}"));
+    for key in history.keys() {
+        if let Some(v) = history.last(key) {
+            line.push_str(&format!(" - {key}: {v:.4}"));
         }
     }
     line
 }
 
 /// Trains with a custom step: `step` gets each batch (one slice per tensor of `data`),
-/// does its own forward passes, losses and optimiser steps, and returns named values
-/// to average, the loss first. The loop brings seeded shuffling, progress lines, the
+/// does its own forward passes, losses and optimiser steps, and returns the values to
+/// average ([`Logs`]), the loss first. The loop brings seeded shuffling, progress lines, the
 /// history, divergence detection and callbacks (those that need weights see none).
 ///
 /// ```
 /// use dlcourse::prelude::*;
-/// use dlcourse::train::fit_custom;
+/// use dlcourse::train::{Key, Logs, fit_custom};
 /// # fn main() -> dlcourse::Result<()> {
 /// let x = Tensor::arange(0f32, 8., &Device::Cpu)?;
 /// let history = fit_custom(&[&x], Fit::epochs(2).batch_size(4).quiet(), 0, |batch| {
 ///     let mean = batch[0].mean_all()?.to_scalar::<f32>()? as f64;
-///     Ok(vec![("loss", mean)])
+///     Ok(Logs::from([(Key::LOSS, mean)]))
 /// })?;
 /// assert_eq!(history.epochs(), 2);
 /// # Ok(()) }
 /// ```
 pub fn fit_custom<F>(data: &[&Tensor], mut fit: Fit, seed: u64, step: F) -> Result<History>
 where
-    F: FnMut(&[Tensor]) -> Result<Vec<(&'static str, f64)>>,
+    F: FnMut(&[Tensor]) -> Result<Logs>,
 {
     struct Closure<F>(F);
     impl<F> TrainStep for Closure<F>
     where
-        F: FnMut(&[Tensor]) -> Result<Vec<(&'static str, f64)>>,
+        F: FnMut(&[Tensor]) -> Result<Logs>,
     {
         fn train_batch(&mut self, batch: &[Tensor]) -> Result<Logs> {
-            Ok((self.0)(batch)?
-                .into_iter()
-                .map(|(name, value)| (name.to_owned(), value))
-                .collect())
+            (self.0)(batch)
         }
     }
     let mut rng = StdRng::seed_from_u64(seed);

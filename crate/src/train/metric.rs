@@ -5,7 +5,7 @@ use crate::train::Loss;
 use candle_core::{D, DType, Tensor};
 
 /// A metric computed on every epoch, like Keras' `metrics=[...]`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Metric {
     /// Fraction of samples classified correctly. Binary (threshold 0.5), categorical
     /// (argmax of one-hot targets) or sparse (argmax against labels), chosen from the loss.

@@ -7,6 +7,8 @@ mod callbacks;
 mod epochs;
 mod fit;
 mod history;
+mod key;
+mod logs;
 mod loss;
 mod metric;
 mod optimizer;
@@ -15,9 +17,11 @@ pub use batches::Batches;
 pub use callbacks::{
     Callback, EarlyStopping, EpochEnd, LearningRateSchedule, Weights, on_epoch_end,
 };
-pub use epochs::{Logs, TrainStep, fit_custom, run_epochs};
+pub use epochs::{TrainStep, fit_custom, run_epochs};
 pub use fit::{Fit, Validation};
 pub use history::History;
+pub use key::{Key, Quantity, Split};
+pub use logs::Logs;
 pub use loss::Loss;
 pub use metric::Metric;
 pub use optimizer::{Optimizer, ParamUpdate};

@@ -1,0 +1,600 @@
+//! The recurrence of an LSTM or a simple RNN over a whole batch of sequences, as one op
+//! with back-propagation through time written out.
+//!
+//! Stepping through time with tensor ops costs a graph node per gate per step, and every
+//! step's `narrow` makes the backward pass add a zero-padded full-sequence gradient, so
+//! backward time grows with the square of the length. Here the caller computes the input
+//! projection of all steps as one matrix product; the op runs the recurrence over it:
+//! the batch is split into one block of sequences per thread, and each block steps
+//! through time on its own (one small GEMM per step, gate non-linearities fused), with no
+//! synchronisation between steps. The backward pass walks the steps back the same way
+//! and computes the recurrent kernel's gradient at the end as one large GEMM over every
+//! (sequence, step) pair. The recurrent-dropout mask is hashed from a seed (as in
+//! [`dropout`](super::dropout)), drawn again in the backward pass, never stored.
+
+use super::dropout::Dropout;
+use super::fast_math::{sigmoid_in_place, tanh, tanh_in_place};
+use super::gemm::{MatRef, matmul, matmul_strided};
+use super::{fast_path, storage, threads};
+use candle_core::{CpuStorage, CustomOp3, D, Device, Layout, Result, Shape, Tensor, bail};
+use rayon::prelude::*;
+use std::ops::Range;
+use std::sync::Mutex;
+
+/// The kind of recurrent cell.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cell {
+    /// Long short-term memory: gates input, forget, cell, output (Keras' order), a
+    /// hidden state and a cell state.
+    Lstm,
+    /// A plain recurrent layer: hₜ = tanh(xₜ·W + hₜ₋₁·U + b).
+    SimpleRnn,
+}
+
+impl Cell {
+    /// Blocks of `units` values in the projected input of one step (4 for an LSTM).
+    pub fn gates(self) -> usize {
+        match self {
+            Cell::Lstm => 4,
+            Cell::SimpleRnn => 1,
+        }
+    }
+
+    /// States carried from step to step (hidden and cell state for an LSTM).
+    pub fn states(self) -> usize {
+        match self {
+            Cell::Lstm => 2,
+            Cell::SimpleRnn => 1,
+        }
+    }
+}
+
+/// How a [`recurrence`] runs: the cell, and the recurrent dropout applied to the hidden
+/// state before the recurrent product (Keras: `recurrent_dropout=`; one mask per
+/// sequence, the same on every step, drawn from `seed`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Recurrence {
+    /// The cell.
+    pub cell: Cell,
+    /// The fraction of hidden-state values dropped (0 at inference).
+    pub recurrent_dropout: f32,
+    /// The seed of the dropout mask (a new one for every batch).
+    pub seed: u64,
+}
+
+impl Recurrence {
+    /// `cell` without recurrent dropout.
+    pub fn new(cell: Cell) -> Self {
+        Recurrence {
+            cell,
+            recurrent_dropout: 0.0,
+            seed: 0,
+        }
+    }
+
+    /// Drops `rate` of the hidden state's values before each recurrent product, with
+    /// the mask drawn from `seed`.
+    pub fn recurrent_dropout(self, rate: f32, seed: u64) -> Self {
+        Recurrence {
+            recurrent_dropout: rate,
+            seed,
+            ..self
+        }
+    }
+
+    /// The mask's factor for value `unit` of sequence `sample` (0 or 1 / (1 − rate)).
+    fn mask(&self, samples: usize, units: usize) -> Option<Vec<f32>> {
+        (self.recurrent_dropout > 0.0).then(|| {
+            let dropout = Dropout::new(self.recurrent_dropout, self.seed);
+            (0..samples * units).map(|i| dropout.factor(i)).collect()
+        })
+    }
+}
+
+/// The hidden state after every step, `[batch, steps, units]`, of the recurrence
+/// `config` over `projected` inputs `[batch, steps, gates·units]` (xₜ·W + b for every
+/// step, computed by the caller as one product), with the recurrent kernel
+/// `[gates·units, units]` (Keras' `recurrent_kernel`, transposed as candle-nn stores
+/// weights) and the `initial` states `[states, batch, units]` (h₀, and c₀ for an LSTM).
+/// Differentiable in all three inputs.
+///
+/// ```
+/// use candle_core::{Device, Tensor};
+/// use dlcourse::kernels::{Cell, Recurrence, recurrence};
+/// # fn main() -> candle_core::Result<()> {
+/// let dev = Device::Cpu;
+/// // One sequence, two steps, one unit: hₜ = tanh(xₜ + 0.5·hₜ₋₁).
+/// let x = Tensor::new(&[[[1f32], [0.]]], &dev)?;
+/// let u = Tensor::new(&[[0.5f32]], &dev)?;
+/// let h0 = Tensor::zeros((1, 1, 1), candle_core::DType::F32, &dev)?;
+/// let h: Vec<f32> = recurrence(&x, &u, &h0, Recurrence::new(Cell::SimpleRnn))?.flatten_all()?.to_vec1()?;
+/// assert!((h[0] - 1f32.tanh()).abs() < 1e-6 && (h[1] - (0.5 * 1f32.tanh()).tanh()).abs() < 1e-6);
+/// # Ok(()) }
+/// ```
+pub fn recurrence(
+    projected: &Tensor,
+    recurrent_kernel: &Tensor,
+    initial: &Tensor,
+    config: Recurrence,
+) -> Result<Tensor> {
+    check_shapes(projected, recurrent_kernel, initial, config.cell)?;
+    if !(0.0..1.0).contains(&config.recurrent_dropout) {
+        bail!(
+            "recurrent dropout must be in [0, 1), got {}",
+            config.recurrent_dropout
+        )
+    }
+    if !fast_path(&[projected, recurrent_kernel, initial]) {
+        return recurrence_with_candle_ops(projected, recurrent_kernel, initial, config);
+    }
+    let tracked = [projected, recurrent_kernel, initial]
+        .iter()
+        .any(|t| t.track_op());
+    let op = RecurrenceOp {
+        config,
+        saved: Mutex::new(None),
+        save: tracked,
+    };
+    let (p, k, i) = (
+        projected.contiguous()?,
+        recurrent_kernel.contiguous()?,
+        initial.contiguous()?,
+    );
+    if tracked {
+        p.apply_op3(&k, &i, op)
+    } else {
+        p.apply_op3_no_bwd(&k, &i, &op)
+    }
+}
+
+/// The same computation as [`recurrence`] with Candle's tensor ops, step by step: what
+/// runs off the CPU or for other dtypes, and the reference the fused op is tested against.
+pub fn recurrence_with_candle_ops(
+    projected: &Tensor,
+    recurrent_kernel: &Tensor,
+    initial: &Tensor,
+    config: Recurrence,
+) -> Result<Tensor> {
+    let (n, steps, _) = check_shapes(projected, recurrent_kernel, initial, config.cell)?;
+    let units = recurrent_kernel.dim(1)?;
+    let mask = config
+        .mask(n, units)
+        .map(|m| Tensor::from_vec(m, (n, units), projected.device())?.to_dtype(projected.dtype()))
+        .transpose()?;
+    let kernel_t = recurrent_kernel.t()?;
+    let mut h = initial.get(0)?;
+    let mut c = match config.cell {
+        Cell::Lstm => Some(initial.get(1)?),
+        Cell::SimpleRnn => None,
+    };
+    let mut outputs = Vec::with_capacity(steps);
+    for step in 0..steps {
+        let h_in = match &mask {
+            Some(m) => h.mul(m)?,
+            None => h.clone(),
+        };
+        let z = (projected.narrow(1, step, 1)?.squeeze(1)? + h_in.matmul(&kernel_t)?)?;
+        h = match c.as_mut() {
+            None => z.tanh()?,
+            Some(c) => {
+                let gates = z.chunk(4, D::Minus1)?;
+                let input = candle_nn::ops::sigmoid(&gates[0])?;
+                let forget = candle_nn::ops::sigmoid(&gates[1])?;
+                let candidate = gates[2].tanh()?;
+                let output = candle_nn::ops::sigmoid(&gates[3])?;
+                *c = ((forget * &*c)? + (input * candidate)?)?;
+                (output * c.tanh()?)?
+            }
+        };
+        outputs.push(h.clone());
+    }
+    Tensor::stack(&outputs, 1)
+}
+
+/// Checks the three shapes against each other; returns (batch, steps, gates·units).
+fn check_shapes(
+    projected: &Tensor,
+    kernel: &Tensor,
+    initial: &Tensor,
+    cell: Cell,
+) -> Result<(usize, usize, usize)> {
+    let (n, steps, width) = projected.dims3()?;
+    let (rows, units) = kernel.dims2()?;
+    let (states, init_n, init_units) = initial.dims3()?;
+    if rows != cell.gates() * units || width != rows {
+        bail!(
+            "{cell:?} recurrence: the recurrent kernel must be [{} × units, units] and the \
+             projected inputs [batch, steps, {} × units]; got kernel {:?}, inputs {:?}",
+            cell.gates(),
+            cell.gates(),
+            kernel.dims(),
+            projected.dims()
+        )
+    }
+    if (states, init_n, init_units) != (cell.states(), n, units) {
+        bail!(
+            "{cell:?} recurrence: initial states must be [{}, {n}, {units}], got {:?}",
+            cell.states(),
+            initial.dims()
+        )
+    }
+    Ok((n, steps, width))
+}
+
+/// The op; the forward pass keeps the gate activations for the backward pass.
+struct RecurrenceOp {
+    config: Recurrence,
+    /// Whether to keep what the backward pass needs (not for inference).
+    save: bool,
+    saved: Mutex<Option<Saved>>,
+}
+
+/// What the backward pass reads, laid out `[batch, steps, ·]` like the inputs.
+struct Saved {
+    /// Gate activations after their non-linearity (for a simple RNN: hₜ).
+    gates: Vec<f32>,
+    /// LSTM cell states cₜ (empty for a simple RNN).
+    cells: Vec<f32>,
+    /// The recurrent product's input of each step: hₜ₋₁ times the dropout mask.
+    recurrent_in: Vec<f32>,
+}
+
+/// Sizes of one call.
+#[derive(Clone, Copy)]
+struct Dims {
+    steps: usize,
+    units: usize,
+    width: usize,
+}
+
+/// Splits `0..n` into up to `parts` contiguous blocks of nearly equal size.
+fn blocks(n: usize, parts: usize) -> Vec<Range<usize>> {
+    let parts = parts.clamp(1, n.max(1));
+    (0..parts)
+        .map(|p| p * n / parts..(p + 1) * n / parts)
+        .filter(|r| !r.is_empty())
+        .collect()
+}
+
+/// Cuts `data` into consecutive pieces of `rows.len() · row` values, one per block.
+fn split_blocks<'a>(mut data: &'a mut [f32], blocks: &[Range<usize>], row: usize) -> Vec<&'a mut [f32]> {
+    let mut pieces = Vec::with_capacity(blocks.len());
+    for block in blocks {
+        let (piece, rest) = std::mem::take(&mut data).split_at_mut(block.len() * row);
+        pieces.push(piece);
+        data = rest;
+    }
+    pieces
+}
+
+/// The mask values of one block of sequences (none without recurrent dropout).
+fn block_mask<'a>(mask: &'a Option<Vec<f32>>, block: &Range<usize>, units: usize) -> Option<&'a [f32]> {
+    mask.as_deref()
+        .map(|m| &m[block.start * units..block.end * units])
+}
+
+impl CustomOp3 for RecurrenceOp {
+    fn name(&self) -> &'static str {
+        "dlcourse-recurrence"
+    }
+
+    fn cpu_fwd(
+        &self,
+        ps: &CpuStorage,
+        pl: &Layout,
+        ks: &CpuStorage,
+        kl: &Layout,
+        is: &CpuStorage,
+        il: &Layout,
+    ) -> Result<(CpuStorage, Shape)> {
+        let (n, steps, width) = pl.shape().dims3()?;
+        let units = kl.shape().dims2()?.1;
+        let d = Dims { steps, units, width };
+        let projected = storage::values(ps, pl, "recurrence inputs")?;
+        let kernel = storage::values(ks, kl, "recurrent kernel")?;
+        let initial = storage::values(is, il, "initial states")?;
+        let cell = self.config.cell;
+        let mask = self.config.mask(n, units);
+        let mut out = vec![0f32; n * steps * units];
+        let mut gates = vec![0f32; n * steps * width];
+        let mut cells = vec![0f32; if cell == Cell::Lstm { n * steps * units } else { 0 }];
+        let mut recurrent_in = vec![0f32; n * steps * units];
+        let blocks = blocks(n, threads());
+        let cells_row = if cell == Cell::Lstm { steps * units } else { 0 };
+        let work: Vec<_> = blocks
+            .iter()
+            .zip(split_blocks(&mut out, &blocks, steps * units))
+            .zip(split_blocks(&mut gates, &blocks, steps * width))
+            .zip(split_blocks(&mut cells, &blocks, cells_row))
+            .zip(split_blocks(&mut recurrent_in, &blocks, steps * units))
+            .map(|((((b, o), g), c), r)| (b.clone(), o, g, c, r))
+            .collect();
+        work.into_par_iter().for_each(|(block, out, gates, cells, recurrent_in)| {
+            let block_in = Block {
+                projected: &projected[block.start * steps * width..block.end * steps * width],
+                h0: &initial[block.start * units..block.end * units],
+                c0: match cell {
+                    Cell::Lstm => &initial[(n + block.start) * units..(n + block.end) * units],
+                    Cell::SimpleRnn => &[],
+                },
+                mask: block_mask(&mask, &block, units),
+                rows: block.len(),
+            };
+            forward_block(cell, d, kernel, &block_in, out, gates, cells, recurrent_in);
+        });
+        if self.save {
+            *self.saved.lock().expect("never poisoned") = Some(Saved {
+                gates,
+                cells,
+                recurrent_in,
+            });
+        }
+        Ok((CpuStorage::F32(out), Shape::from((n, steps, units))))
+    }
+
+    fn bwd(
+        &self,
+        projected: &Tensor,
+        kernel: &Tensor,
+        initial: &Tensor,
+        _output: &Tensor,
+        grad: &Tensor,
+    ) -> Result<(Option<Tensor>, Option<Tensor>, Option<Tensor>)> {
+        let saved = self.saved.lock().expect("never poisoned");
+        let Some(saved) = saved.as_ref() else {
+            bail!("recurrence backward pass: the forward pass kept no activations")
+        };
+        let (n, steps, width) = projected.dims3()?;
+        let units = kernel.dim(1)?;
+        let d = Dims { steps, units, width };
+        let cell = self.config.cell;
+        let grad = grad.contiguous()?;
+        let (gs, gl) = grad.storage_and_layout();
+        let grad = storage::tensor_values(&gs, gl, "recurrence output gradient")?;
+        let (ks, kl) = kernel.storage_and_layout();
+        let kernel_values = storage::tensor_values(&ks, kl, "recurrent kernel")?;
+        let (is, il) = initial.storage_and_layout();
+        let initial_values = storage::tensor_values(&is, il, "initial states")?;
+        let mask = self.config.mask(n, units);
+        let blocks = blocks(n, threads());
+        let mut d_projected = vec![0f32; n * steps * width];
+        let mut d_initial: Vec<Vec<f32>> = Vec::new();
+        let work: Vec<_> = blocks
+            .iter()
+            .zip(split_blocks(&mut d_projected, &blocks, steps * width))
+            .map(|(b, dp)| (b.clone(), dp))
+            .collect();
+        work.into_par_iter()
+            .map(|(block, dp)| {
+                let rows = block.len();
+                let (lo_w, hi_w) = (block.start * steps * width, block.end * steps * width);
+                let (lo_u, hi_u) = (block.start * steps * units, block.end * steps * units);
+                let saved_block = SavedBlock {
+                    gates: &saved.gates[lo_w..hi_w],
+                    cells: match cell {
+                        Cell::Lstm => &saved.cells[lo_u..hi_u],
+                        Cell::SimpleRnn => &[],
+                    },
+                    c0: match cell {
+                        Cell::Lstm => &initial_values[(n + block.start) * units..(n + block.end) * units],
+                        Cell::SimpleRnn => &[],
+                    },
+                    grad: &grad[lo_u..hi_u],
+                    mask: block_mask(&mask, &block, units),
+                    rows,
+                };
+                backward_block(cell, d, kernel_values, &saved_block, dp)
+            })
+            .collect_into_vec(&mut d_initial);
+        let cpu = &Device::Cpu;
+        let d_kernel = if kernel.track_op() {
+            // dU = Σₜ dzₜᵀ·(hₜ₋₁ ⊙ mask): one GEMM over all (sequence, step) rows.
+            let mut dk = vec![0f32; width * units];
+            matmul(
+                &mut dk,
+                MatRef::row_major(&d_projected, n * steps, width).t(),
+                MatRef::row_major(&saved.recurrent_in, n * steps, units),
+                false,
+                threads(),
+            );
+            Some(Tensor::from_vec(dk, (width, units), cpu)?)
+        } else {
+            None
+        };
+        let d_initial = if initial.track_op() {
+            let mut states = vec![0f32; cell.states() * n * units];
+            let mut start = 0;
+            for (block, (dh, dc)) in blocks.iter().zip(&d_initial_pairs(d_initial, cell)) {
+                let len = block.len() * units;
+                states[start..start + len].copy_from_slice(dh);
+                if let Some(dc) = dc {
+                    states[n * units + start..n * units + start + len].copy_from_slice(dc);
+                }
+                start += len;
+            }
+            Some(Tensor::from_vec(states, (cell.states(), n, units), cpu)?)
+        } else {
+            None
+        };
+        let d_projected = projected
+            .track_op()
+            .then(|| Tensor::from_vec(d_projected, (n, steps, width), cpu))
+            .transpose()?;
+        Ok((d_projected, d_kernel, d_initial))
+    }
+}
+
+/// Each block's state gradients as (dh₀, dc₀).
+fn d_initial_pairs(blocks: Vec<Vec<f32>>, cell: Cell) -> Vec<(Vec<f32>, Option<Vec<f32>>)> {
+    blocks
+        .into_iter()
+        .map(|mut v| match cell {
+            Cell::Lstm => {
+                let dc = v.split_off(v.len() / 2);
+                (v, Some(dc))
+            }
+            Cell::SimpleRnn => (v, None),
+        })
+        .collect()
+}
+
+/// One block of sequences' inputs to the forward pass.
+struct Block<'a> {
+    projected: &'a [f32],
+    h0: &'a [f32],
+    c0: &'a [f32],
+    mask: Option<&'a [f32]>,
+    rows: usize,
+}
+
+/// Runs one block of sequences through every step.
+#[allow(clippy::too_many_arguments)]
+fn forward_block(
+    cell: Cell,
+    d: Dims,
+    kernel: &[f32],
+    b: &Block,
+    out: &mut [f32],
+    gates: &mut [f32],
+    cells: &mut [f32],
+    recurrent_in: &mut [f32],
+) {
+    let Dims { steps, units, width } = d;
+    let kernel_t = MatRef::row_major(kernel, width, units).t();
+    for t in 0..steps {
+        for j in 0..b.rows {
+            let h_prev = match t {
+                0 => &b.h0[j * units..(j + 1) * units],
+                _ => &out[(j * steps + t - 1) * units..(j * steps + t) * units],
+            };
+            let r = &mut recurrent_in[(j * steps + t) * units..(j * steps + t + 1) * units];
+            match b.mask {
+                Some(m) => {
+                    for ((r, h), m) in r.iter_mut().zip(h_prev).zip(&m[j * units..]) {
+                        *r = h * m;
+                    }
+                }
+                None => r.copy_from_slice(h_prev),
+            }
+            let at = (j * steps + t) * width;
+            gates[at..at + width].copy_from_slice(&b.projected[at..at + width]);
+        }
+        // zₜ = xₜ·W + b + (hₜ₋₁ ⊙ mask)·U for the block's rows, in place in `gates`.
+        let lhs = MatRef::strided(&recurrent_in[t * units..], b.rows, units, steps * units);
+        matmul_strided(&mut gates[t * width..], steps * width, lhs, kernel_t, true, 1);
+        for j in 0..b.rows {
+            let z = &mut gates[(j * steps + t) * width..(j * steps + t + 1) * width];
+            let at = (j * steps + t) * units;
+            match cell {
+                Cell::SimpleRnn => {
+                    tanh_in_place(z);
+                    out[at..at + units].copy_from_slice(z);
+                }
+                Cell::Lstm => {
+                    let (ifg, o) = z.split_at_mut(3 * units);
+                    sigmoid_in_place(&mut ifg[..2 * units]);
+                    tanh_in_place(&mut ifg[2 * units..]);
+                    sigmoid_in_place(o);
+                    let (i, rest) = ifg.split_at(units);
+                    let (f, g) = rest.split_at(units);
+                    let (before, now) = cells.split_at_mut(at);
+                    let c_prev = match t {
+                        0 => &b.c0[j * units..(j + 1) * units],
+                        _ => &before[at - units..],
+                    };
+                    let c = &mut now[..units];
+                    let h = &mut out[at..at + units];
+                    for u in 0..units {
+                        c[u] = f[u] * c_prev[u] + i[u] * g[u];
+                        h[u] = o[u] * tanh(c[u]);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// One block of sequences' inputs to the backward pass.
+struct SavedBlock<'a> {
+    gates: &'a [f32],
+    cells: &'a [f32],
+    c0: &'a [f32],
+    grad: &'a [f32],
+    mask: Option<&'a [f32]>,
+    rows: usize,
+}
+
+/// Back-propagates one block through time: writes dzₜ (the gradient of the projected
+/// inputs) into `d_projected` and returns the initial states' gradient (dh₀, then dc₀
+/// for an LSTM), `[states, rows, units]`.
+fn backward_block(cell: Cell, d: Dims, kernel: &[f32], s: &SavedBlock, d_projected: &mut [f32]) -> Vec<f32> {
+    let Dims { steps, units, width } = d;
+    let rows = s.rows;
+    let kernel = MatRef::row_major(kernel, width, units);
+    // dh_next and dc_next: gradients flowing into step t from step t + 1.
+    let mut dh_next = vec![0f32; rows * units];
+    let mut dc_next = vec![0f32; if cell == Cell::Lstm { rows * units } else { 0 }];
+    for t in (0..steps).rev() {
+        for j in 0..rows {
+            let at = (j * steps + t) * units;
+            let dz = &mut d_projected[(j * steps + t) * width..(j * steps + t + 1) * width];
+            let a = &s.gates[(j * steps + t) * width..(j * steps + t + 1) * width];
+            let dh_in = &dh_next[j * units..(j + 1) * units];
+            let g_out = &s.grad[at..at + units];
+            match cell {
+                Cell::SimpleRnn => {
+                    for u in 0..units {
+                        let dh = g_out[u] + dh_in[u];
+                        dz[u] = dh * (1.0 - a[u] * a[u]);
+                    }
+                }
+                Cell::Lstm => {
+                    let (i, f, g, o) = (&a[..units], &a[units..2 * units], &a[2 * units..3 * units], &a[3 * units..]);
+                    let c = &s.cells[at..at + units];
+                    let c_prev = match t {
+                        0 => &s.c0[j * units..(j + 1) * units],
+                        _ => &s.cells[at - units..at],
+                    };
+                    let dc_row = &mut dc_next[j * units..(j + 1) * units];
+                    let (dzi, rest) = dz.split_at_mut(units);
+                    let (dzf, rest) = rest.split_at_mut(units);
+                    let (dzg, dzo) = rest.split_at_mut(units);
+                    for u in 0..units {
+                        let dh = g_out[u] + dh_in[u];
+                        let tc = tanh(c[u]);
+                        let dc = dc_row[u] + dh * o[u] * (1.0 - tc * tc);
+                        dzi[u] = dc * g[u] * i[u] * (1.0 - i[u]);
+                        dzf[u] = dc * c_prev[u] * f[u] * (1.0 - f[u]);
+                        dzg[u] = dc * i[u] * (1.0 - g[u] * g[u]);
+                        dzo[u] = dh * tc * o[u] * (1.0 - o[u]);
+                        dc_row[u] = dc * f[u];
+                    }
+                }
+            }
+        }
+        // dhₜ₋₁ = (dzₜ·U) ⊙ mask.
+        let lhs = MatRef::strided(&d_projected[t * width..], rows, width, steps * width);
+        matmul(&mut dh_next, lhs, kernel, false, 1);
+        if let Some(m) = s.mask {
+            for (dh, m) in dh_next.iter_mut().zip(m) {
+                *dh *= m;
+            }
+        }
+    }
+    dh_next.extend_from_slice(&dc_next);
+    dh_next
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn blocks_cover_the_batch_once() {
+        assert_eq!(blocks(5, 2), [0..2, 2..5]);
+        assert_eq!(blocks(1, 4), [0..1]);
+        assert_eq!(blocks(0, 2), Vec::<Range<usize>>::new());
+        let b = blocks(33, 3);
+        assert_eq!(b.iter().map(|r| r.len()).sum::<usize>(), 33);
+    }
+}
