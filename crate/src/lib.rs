@@ -56,7 +56,7 @@ pub mod prelude {
         Activation, BatchNorm, Conv2d, ConvTranspose2d, Dense, Dropout, Embedding, Flatten, Lstm,
         MaxPool2d, Padding, Reshape, SimpleRnn,
     };
-    pub use crate::plot::{self, Curves, Figure, Panels};
+    pub use crate::plot::{self, Curves, Figure, Panels, Show};
     pub use crate::profile::Profile;
     pub use crate::train::{Fit, History, Key, Logs, Loss, Metric, Optimizer, ParamUpdate};
     pub use crate::{Error, Result};

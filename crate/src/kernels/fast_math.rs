@@ -1,5 +1,5 @@
-//! `exp`, the logistic sigmoid and `tanh` for f32 slices, written so the compiler turns
-//! the loops into SIMD code: no branches, no calls into libm. Within a few ulp of the
+//! `exp`, the logistic sigmoid and `tanh` for f32 values, written so the compiler turns
+//! loops over them into SIMD code: no branches, no calls into libm. Within a few ulp of the
 //! exact values (relative error below 4e-7), which is what the recurrent cells need
 //! for their gates in every step of every sequence.
 
@@ -36,20 +36,6 @@ pub(super) fn sigmoid(x: f32) -> f32 {
 #[inline(always)]
 pub(super) fn tanh(x: f32) -> f32 {
     1.0 - 2.0 / (exp(2.0 * x) + 1.0)
-}
-
-/// Applies the sigmoid to every value.
-pub(super) fn sigmoid_in_place(values: &mut [f32]) {
-    for v in values {
-        *v = sigmoid(*v);
-    }
-}
-
-/// Applies `tanh` to every value.
-pub(super) fn tanh_in_place(values: &mut [f32]) {
-    for v in values {
-        *v = tanh(*v);
-    }
 }
 
 #[cfg(test)]

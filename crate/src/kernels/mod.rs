@@ -32,6 +32,7 @@ mod conv;
 mod conv_backward;
 mod dropout;
 mod fast_math;
+mod gates;
 mod gemm;
 mod im2col;
 mod inplace;

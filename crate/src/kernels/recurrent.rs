@@ -13,7 +13,7 @@
 //! [`dropout`](super::dropout)), drawn again in the backward pass, never stored.
 
 use super::dropout::Dropout;
-use super::fast_math::{sigmoid_in_place, tanh, tanh_in_place};
+use super::gates;
 use super::gemm::{MatRef, matmul, matmul_strided};
 use super::{fast_path, storage, threads};
 use candle_core::{CpuStorage, CustomOp3, D, Device, Layout, Result, Shape, Tensor, bail};
@@ -463,21 +463,15 @@ fn forward_block(
     let kernel_t = MatRef::row_major(kernel, width, units).t();
     for t in 0..steps {
         for j in 0..b.rows {
+            let at = (j * steps + t) * units;
             let h_prev = match t {
                 0 => &b.h0[j * units..(j + 1) * units],
-                _ => &out[(j * steps + t - 1) * units..(j * steps + t) * units],
+                _ => &out[at - units..at],
             };
-            let r = &mut recurrent_in[(j * steps + t) * units..(j * steps + t + 1) * units];
-            match b.mask {
-                Some(m) => {
-                    for ((r, h), m) in r.iter_mut().zip(h_prev).zip(&m[j * units..]) {
-                        *r = h * m;
-                    }
-                }
-                None => r.copy_from_slice(h_prev),
-            }
-            let at = (j * steps + t) * width;
-            gates[at..at + width].copy_from_slice(&b.projected[at..at + width]);
+            let mask = b.mask.map(|m| &m[j * units..(j + 1) * units]);
+            gates::masked_copy(&mut recurrent_in[at..at + units], h_prev, mask);
+            let z = (j * steps + t) * width;
+            gates[z..z + width].copy_from_slice(&b.projected[z..z + width]);
         }
         // zₜ = xₜ·W + b + (hₜ₋₁ ⊙ mask)·U for the block's rows, in place in `gates`.
         let lhs = MatRef::strided(&recurrent_in[t * units..], b.rows, units, steps * units);
@@ -485,29 +479,16 @@ fn forward_block(
         for j in 0..b.rows {
             let z = &mut gates[(j * steps + t) * width..(j * steps + t + 1) * width];
             let at = (j * steps + t) * units;
+            let h = &mut out[at..at + units];
             match cell {
-                Cell::SimpleRnn => {
-                    tanh_in_place(z);
-                    out[at..at + units].copy_from_slice(z);
-                }
+                Cell::SimpleRnn => gates::rnn_forward(z, h),
                 Cell::Lstm => {
-                    let (ifg, o) = z.split_at_mut(3 * units);
-                    sigmoid_in_place(&mut ifg[..2 * units]);
-                    tanh_in_place(&mut ifg[2 * units..]);
-                    sigmoid_in_place(o);
-                    let (i, rest) = ifg.split_at(units);
-                    let (f, g) = rest.split_at(units);
                     let (before, now) = cells.split_at_mut(at);
                     let c_prev = match t {
                         0 => &b.c0[j * units..(j + 1) * units],
                         _ => &before[at - units..],
                     };
-                    let c = &mut now[..units];
-                    let h = &mut out[at..at + units];
-                    for u in 0..units {
-                        c[u] = f[u] * c_prev[u] + i[u] * g[u];
-                        h[u] = o[u] * tanh(c[u]);
-                    }
+                    gates::lstm_forward(z, c_prev, &mut now[..units], h);
                 }
             }
         }
@@ -537,38 +518,20 @@ fn backward_block(cell: Cell, d: Dims, kernel: &[f32], s: &SavedBlock, d_project
     for t in (0..steps).rev() {
         for j in 0..rows {
             let at = (j * steps + t) * units;
-            let dz = &mut d_projected[(j * steps + t) * width..(j * steps + t + 1) * width];
-            let a = &s.gates[(j * steps + t) * width..(j * steps + t + 1) * width];
-            let dh_in = &dh_next[j * units..(j + 1) * units];
-            let g_out = &s.grad[at..at + units];
+            let row = (j * steps + t) * width;
+            let dz = &mut d_projected[row..row + width];
+            let a = &s.gates[row..row + width];
+            let dh = &dh_next[j * units..(j + 1) * units];
+            let grad = &s.grad[at..at + units];
             match cell {
-                Cell::SimpleRnn => {
-                    for u in 0..units {
-                        let dh = g_out[u] + dh_in[u];
-                        dz[u] = dh * (1.0 - a[u] * a[u]);
-                    }
-                }
+                Cell::SimpleRnn => gates::rnn_backward(dz, a, grad, dh),
                 Cell::Lstm => {
-                    let (i, f, g, o) = (&a[..units], &a[units..2 * units], &a[2 * units..3 * units], &a[3 * units..]);
-                    let c = &s.cells[at..at + units];
                     let c_prev = match t {
                         0 => &s.c0[j * units..(j + 1) * units],
                         _ => &s.cells[at - units..at],
                     };
-                    let dc_row = &mut dc_next[j * units..(j + 1) * units];
-                    let (dzi, rest) = dz.split_at_mut(units);
-                    let (dzf, rest) = rest.split_at_mut(units);
-                    let (dzg, dzo) = rest.split_at_mut(units);
-                    for u in 0..units {
-                        let dh = g_out[u] + dh_in[u];
-                        let tc = tanh(c[u]);
-                        let dc = dc_row[u] + dh * o[u] * (1.0 - tc * tc);
-                        dzi[u] = dc * g[u] * i[u] * (1.0 - i[u]);
-                        dzf[u] = dc * c_prev[u] * f[u] * (1.0 - f[u]);
-                        dzg[u] = dc * i[u] * (1.0 - g[u] * g[u]);
-                        dzo[u] = dh * tc * o[u] * (1.0 - o[u]);
-                        dc_row[u] = dc * f[u];
-                    }
+                    let dc = &mut dc_next[j * units..(j + 1) * units];
+                    gates::lstm_backward(dz, a, &s.cells[at..at + units], c_prev, grad, dh, dc);
                 }
             }
         }
@@ -576,9 +539,7 @@ fn backward_block(cell: Cell, d: Dims, kernel: &[f32], s: &SavedBlock, d_project
         let lhs = MatRef::strided(&d_projected[t * width..], rows, width, steps * width);
         matmul(&mut dh_next, lhs, kernel, false, 1);
         if let Some(m) = s.mask {
-            for (dh, m) in dh_next.iter_mut().zip(m) {
-                *dh *= m;
-            }
+            gates::mask_in_place(&mut dh_next, m);
         }
     }
     dh_next.extend_from_slice(&dc_next);

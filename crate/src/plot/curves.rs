@@ -165,7 +165,8 @@ impl Curves {
         DB: DrawingBackend + 'a,
         Y: Ranged<ValueType = f64> + ValueFormatter<f64>,
     {
-        draw_axes(&mut chart, [&self.x_label, &self.y_label], self.what())?;
+        let whole_x = self.finite_points().all(|(x, _)| x.fract() == 0.0);
+        draw_axes_with(&mut chart, [&self.x_label, &self.y_label], self.what(), whole_x)?;
         for (i, series) in self.series.iter().enumerate() {
             let color = palette::color(i);
             let points: Vec<(f64, f64)> = series
@@ -174,7 +175,9 @@ impl Curves {
                 .copied()
                 .filter(|(x, y)| x.is_finite() && y.is_finite() && (!self.log_y || *y > 0.0))
                 .collect();
-            let (width, dot) = if series.marked { (1, 4) } else { (2, 0) };
+            // A series of one point (a one-epoch history) is a dot, or it would not show.
+            let marked = series.marked || points.len() == 1;
+            let (width, dot) = if marked { (1, 4) } else { (2, 0) };
             chart
                 .draw_series(LineSeries::new(points.clone(), color.stroke_width(width)))
                 .map_err(|e| drawing(self.what(), e))?
@@ -183,7 +186,7 @@ impl Curves {
                     let line = PathElement::new([(0, 0), (20, 0)], color.stroke_width(width));
                     EmptyElement::at((x, y)) + line + Circle::new((10, 0), dot, color.filled())
                 });
-            if series.marked {
+            if marked {
                 let dots = points
                     .into_iter()
                     .map(|p| Circle::new(p, dot, color.filled()));
@@ -193,9 +196,44 @@ impl Curves {
             }
         }
         if self.series.iter().any(|s| !s.name.is_empty()) {
-            draw_legend(&mut chart, self.what())?;
+            draw_legend_at(&mut chart, self.what(), self.emptiest_corner())?;
         }
         Ok(())
+    }
+
+    /// The corner with the fewest data points under where a legend would sit (a quarter
+    /// of the width, a tenth of the height per series): matplotlib's `loc="best"`.
+    fn emptiest_corner(&self) -> SeriesLabelPosition {
+        let ((x0, x1), (y0, y1)) = self.ranges();
+        let height = (0.1 * self.series.len() as f64 + 0.05).min(0.5);
+        let to_unit = |(x, y): (f64, f64)| {
+            let y = if self.log_y {
+                (y.ln() - y0.ln()) / (y1.ln() - y0.ln())
+            } else {
+                (y - y0) / (y1 - y0)
+            };
+            ((x - x0) / (x1 - x0), y)
+        };
+        let corners = [
+            (SeriesLabelPosition::UpperRight, true, true),
+            (SeriesLabelPosition::UpperLeft, false, true),
+            (SeriesLabelPosition::LowerRight, true, false),
+            (SeriesLabelPosition::LowerLeft, false, false),
+        ];
+        let covered = |right: bool, top: bool| {
+            self.finite_points()
+                .map(|&p| to_unit(p))
+                .filter(|&(x, y)| {
+                    let in_x = if right { x > 0.7 } else { x < 0.3 };
+                    let in_y = if top { y > 1.0 - height } else { y < height };
+                    in_x && in_y
+                })
+                .count()
+        };
+        corners
+            .into_iter()
+            .min_by_key(|&(_, right, top)| covered(right, top))
+            .map_or(SeriesLabelPosition::UpperRight, |(position, ..)| position)
     }
 }
 
@@ -209,12 +247,26 @@ where
     X: Ranged,
     Y: Ranged,
 {
+    draw_legend_at(chart, what, SeriesLabelPosition::UpperRight)
+}
+
+/// Draws the legend of the chart's labelled series at `position`.
+fn draw_legend_at<'a, DB, X, Y>(
+    chart: &mut ChartContext<'a, DB, Cartesian2d<X, Y>>,
+    what: &'static str,
+    position: SeriesLabelPosition,
+) -> Result<()>
+where
+    DB: DrawingBackend + 'a,
+    X: Ranged,
+    Y: Ranged,
+{
     chart
         .configure_series_labels()
         .label_font((font::FAMILY, 14))
         .background_style(WHITE.mix(0.85))
         .border_style(RGBColor(200, 200, 200))
-        .position(SeriesLabelPosition::UpperRight)
+        .position(position)
         .draw()
         .map_err(|e| drawing(what, e))?;
     Ok(())
@@ -231,11 +283,34 @@ where
     X: Ranged<ValueType = f64> + ValueFormatter<f64>,
     Y: Ranged<ValueType = f64> + ValueFormatter<f64>,
 {
+    draw_axes_with(chart, names, what, false)
+}
+
+/// [`draw_axes`]; with `whole_x` (epochs, steps), the x axis shows whole numbers only.
+fn draw_axes_with<'a, DB, X, Y>(
+    chart: &mut ChartContext<'a, DB, Cartesian2d<X, Y>>,
+    names: [&str; 2],
+    what: &'static str,
+    whole_x: bool,
+) -> Result<()>
+where
+    DB: DrawingBackend + 'a,
+    X: Ranged<ValueType = f64> + ValueFormatter<f64>,
+    Y: Ranged<ValueType = f64> + ValueFormatter<f64>,
+{
+    let whole = |v: &f64| match v.fract().abs() < 1e-9 {
+        true => tick(v),
+        false => String::new(),
+    };
+    let x_ticks: &dyn Fn(&f64) -> String = if whole_x { &whole } else { &tick };
+    let span = chart.x_range();
+    let whole_labels = ((span.end - span.start).floor() as usize + 1).clamp(2, 10);
     chart
         .configure_mesh()
         .x_desc(names[0])
         .y_desc(names[1])
-        .x_label_formatter(&tick)
+        .x_labels(if whole_x { whole_labels } else { 10 })
+        .x_label_formatter(x_ticks)
         .y_label_formatter(&tick)
         .label_style((font::FAMILY, 14))
         .axis_desc_style((font::FAMILY, 16))
@@ -308,5 +383,22 @@ impl Plot for Panels {
             curves.draw(cell)?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod legend_tests {
+    use super::*;
+
+    #[test]
+    fn the_legend_avoids_the_data() {
+        // A falling loss fills the upper left and lower right: the legend goes upper right.
+        let falling: Vec<f64> = (0..20).map(|i| 1.0 / (1.0 + i as f64)).collect();
+        let curves = Curves::new("loss").line("training loss", &falling);
+        assert_eq!(curves.emptiest_corner(), SeriesLabelPosition::UpperRight);
+        // A rising accuracy fills the lower left and upper right: not upper right.
+        let rising: Vec<f64> = falling.iter().map(|v| 1.0 - v).collect();
+        let curves = Curves::new("accuracy").line("training accuracy", &rising);
+        assert_ne!(curves.emptiest_corner(), SeriesLabelPosition::UpperRight);
     }
 }

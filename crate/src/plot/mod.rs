@@ -41,6 +41,7 @@ mod pixels;
 mod scatter;
 mod sentiments;
 mod setters;
+mod show;
 mod table;
 mod tokens;
 
@@ -58,5 +59,6 @@ pub use matrix::{Matrix, matrix};
 pub use misclassified::misclassified;
 pub use scatter::{Scatter, scatter};
 pub use sentiments::{Sentiments, sentiments};
+pub use show::Show;
 pub use table::{Table, table};
 pub use tokens::{Tokens, tokens};
