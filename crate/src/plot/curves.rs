@@ -320,10 +320,15 @@ where
     Ok(())
 }
 
-/// An axis number without needless decimals: `300`, `0.25`, `0.0001`.
+/// An axis number without needless decimals: `300`, `0.25`, `0.0001`; very small or
+/// large numbers in scientific notation (`1e-6`, `2.5e7`), as on a log axis.
 pub(crate) fn tick(v: &f64) -> String {
     if v.abs() < 1e-12 {
         return "0".to_owned();
+    }
+    if v.abs() < 1e-4 || v.abs() >= 1e7 {
+        let text = format!("{v:.1e}");
+        return text.replace(".0e", "e");
     }
     let decimals = (2.0 - v.abs().log10().floor()).clamp(0.0, 8.0) as usize;
     let text = format!("{v:.decimals$}");
@@ -400,5 +405,22 @@ mod legend_tests {
         let rising: Vec<f64> = falling.iter().map(|v| 1.0 - v).collect();
         let curves = Curves::new("accuracy").line("training accuracy", &rising);
         assert_ne!(curves.emptiest_corner(), SeriesLabelPosition::UpperRight);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::tick;
+
+    #[test]
+    fn ticks_drop_needless_decimals_and_go_scientific_when_tiny_or_huge() {
+        let ticks: Vec<String> = [300.0, 0.25, 0.0001, 0.00001, 2.5e-7, 3e7, 1e-15]
+            .iter()
+            .map(tick)
+            .collect();
+        assert_eq!(
+            ticks,
+            ["300", "0.25", "0.0001", "1e-5", "2.5e-7", "3e7", "0"]
+        );
     }
 }
