@@ -59,7 +59,8 @@ host="$(rustc -vV | sed -n 's/^host: //p')"
 export LD_LIBRARY_PATH="$sysroot/lib/rustlib/$host/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 export EVCXR_TMPDIR="$slot"
 export EVCXR_CONFIG_DIR="$ROOT/scripts/evcxr"
-export DLCOURSE_ROOT="$ROOT"
+# The project root whose data/ the loaders search (a caller may name another, e.g. an empty one).
+export DLCOURSE_ROOT="${DLCOURSE_ROOT:-$ROOT}"
 # Cells run from the notebooks folder wherever Jupyter was started, so the first cell's
 # `:dep dlcourse = { path = "../crate" }` always finds the crate.
 cd "$ROOT/notebooks"

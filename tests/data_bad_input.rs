@@ -3,7 +3,7 @@
 //! files into its own folder under `target/test-tmp/`.
 
 use dlcourse::data::{Locator, imdb, mnist, uci};
-use dlcourse_tests::{shared_data, temp_dir};
+use dlcourse_tests::{local_copy, temp_dir};
 use flate2::Compression;
 use flate2::write::GzEncoder;
 use std::io::Write;
@@ -74,7 +74,7 @@ fn the_small_valid_folder_loads() {
 
 #[test]
 fn truncated_gzip_is_reported() {
-    let whole = std::fs::read(shared_data().join("mnist/t10k-labels-idx1-ubyte.gz")).unwrap();
+    let whole = std::fs::read(local_copy(&mnist::MNIST_FILES[3])).unwrap();
     let half = whole[..whole.len() / 2].to_vec();
     let root = mnist_folder("bad_input_truncated", &[(MNIST_NAMES[3], half)]);
     let err = mnist_error(&root, MNIST_NAMES[3]);
@@ -272,7 +272,7 @@ fn an_imdb_archive_without_reviews_is_reported() {
         "{err}"
     );
 
-    let whole = std::fs::read(shared_data().join("imdb/aclImdb_v1-labeled.tar.gz")).unwrap();
+    let whole = std::fs::read(local_copy(&imdb::IMDB_FILE)).unwrap();
     std::fs::write(&path, &whole[..200_000]).unwrap();
     let err = imdb::imdb_from(&Locator::only(&root))
         .unwrap_err()

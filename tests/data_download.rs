@@ -1,10 +1,11 @@
 //! Downloads against a tiny HTTP server on 127.0.0.1 (a thread of the test, serving the
-//! shared data folder): a good download is verified and cached; a wrong checksum, a
-//! connection that dies mid-file or an HTTP error leave nothing in the cache.
+//! real MNIST and Fashion-MNIST files as the data tests find them, see
+//! `dlcourse_tests::data_locator`): a good download is verified and cached; a wrong
+//! checksum, a connection that dies mid-file or an HTTP error leave nothing in the cache.
 
 use dlcourse::data::mnist::{FASHION_MNIST_FILES, MNIST_FILES};
 use dlcourse::data::{Locator, mnist};
-use dlcourse_tests::{shared_data, temp_dir};
+use dlcourse_tests::{files_under, local_copy, temp_dir};
 use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
@@ -14,7 +15,7 @@ use std::time::{Duration, Instant};
 /// How the server answers a request for a path.
 #[derive(Clone, Copy)]
 enum Answer {
-    /// The file of that path in the shared data folder.
+    /// The real file of that path.
     Good,
     /// Another file (Fashion-MNIST's for MNIST's): the checksum cannot match.
     Other,
@@ -26,6 +27,12 @@ enum Answer {
 
 /// Serves at most `requests` requests, then stops; also stops after 30 s without them.
 fn serve(answer: Answer, requests: usize) -> (String, JoinHandle<usize>) {
+    // Found (or downloaded) before the server answers anything.
+    let files: Vec<(&str, PathBuf)> = MNIST_FILES
+        .iter()
+        .chain(&FASHION_MNIST_FILES)
+        .map(|f| (f.path, local_copy(f)))
+        .collect();
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     listener.set_nonblocking(true).unwrap();
@@ -35,7 +42,7 @@ fn serve(answer: Answer, requests: usize) -> (String, JoinHandle<usize>) {
         while served < requests && Instant::now() < deadline {
             match listener.accept() {
                 Ok((stream, _)) => {
-                    respond(stream, answer);
+                    respond(stream, answer, &files);
                     served += 1;
                 }
                 Err(_) => std::thread::sleep(Duration::from_millis(5)),
@@ -46,7 +53,7 @@ fn serve(answer: Answer, requests: usize) -> (String, JoinHandle<usize>) {
     (base, handle)
 }
 
-fn respond(stream: TcpStream, answer: Answer) {
+fn respond(stream: TcpStream, answer: Answer, files: &[(&str, PathBuf)]) {
     stream.set_nonblocking(false).unwrap();
     stream
         .set_read_timeout(Some(Duration::from_secs(5)))
@@ -64,18 +71,19 @@ fn respond(stream: TcpStream, answer: Answer) {
         .unwrap_or("/")
         .trim_start_matches('/');
     let mut stream = reader.into_inner();
-    let file = match answer {
-        Answer::Other => shared_data().join(path.replacen("mnist/", "fashion-mnist/", 1)),
-        _ => shared_data().join(path),
+    let path = match answer {
+        Answer::Other => path.replacen("mnist/", "fashion-mnist/", 1),
+        _ => path.to_owned(),
     };
-    let body = match (answer, std::fs::read(&file)) {
-        (Answer::Missing, _) | (_, Err(_)) => {
+    let file = files.iter().find(|(p, _)| *p == path).map(|(_, file)| file);
+    let body = match (answer, file.map(std::fs::read)) {
+        (Answer::Missing, _) | (_, None | Some(Err(_))) => {
             let _ = stream.write_all(
                 b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
             );
             return;
         }
-        (_, Ok(body)) => body,
+        (_, Some(Ok(body))) => body,
     };
     let head = format!(
         "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nContent-Type: application/octet-stream\r\nConnection: close\r\n\r\n",
@@ -97,23 +105,6 @@ fn locator(base: &str, cache: &Path) -> Locator {
         cache: Some(cache.to_path_buf()),
         mirror: Some(base.to_owned()),
     }
-}
-
-/// Every file under `dir`, hidden temporary ones included.
-fn files_under(dir: &Path) -> Vec<PathBuf> {
-    let mut out = vec![];
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return out;
-    };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            out.extend(files_under(&path));
-        } else {
-            out.push(path);
-        }
-    }
-    out
 }
 
 #[test]

@@ -1,14 +1,17 @@
-//! Every dataset loaded from the real files gives the published counts. The data folder
-//! is `$DLCOURSE_DATA`, else `../shared/data`; these tests fail when it is missing.
+//! Every dataset loaded from the real files gives the published counts. The files come
+//! through the loaders' own lookup (`$DLCOURSE_DATA`, else `../shared/data` when present,
+//! then the project's `data/` and the dataset cache), downloaded into the cache when no
+//! folder has them; without files and without a connection these tests fail, naming
+//! every place searched.
 
 use dlcourse::data::text::Vocabulary;
 use dlcourse::data::{Locator, imdb, mnist, photos, uci};
 use dlcourse::prelude::*;
-use dlcourse_tests::shared_data;
+use dlcourse_tests::data_locator;
 use std::time::Instant;
 
 fn locator() -> Locator {
-    Locator::only(shared_data())
+    data_locator()
 }
 
 #[test]

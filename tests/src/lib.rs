@@ -2,7 +2,9 @@
 
 pub mod compare;
 
-use std::path::PathBuf;
+use dlcourse::data::{DataFile, Locator};
+use std::path::{Path, PathBuf};
+use std::process::Command;
 
 /// The repository root.
 pub fn repo_root() -> PathBuf {
@@ -20,19 +22,63 @@ pub fn temp_dir(name: &str) -> PathBuf {
     dir
 }
 
-/// The folder with the real datasets: `$DLCOURSE_DATA`, else `../shared/data` next to the
-/// repository. Panics with a clear message when it is absent or incomplete, so the data
-/// tests fail rather than pass without data.
-pub fn shared_data() -> PathBuf {
-    let dir = std::env::var_os("DLCOURSE_DATA")
-        .filter(|v| !v.is_empty())
+/// Every file under `dir`, hidden temporary ones included (none when it is absent).
+pub fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut out = vec![];
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            out.extend(files_under(&path));
+        } else {
+            out.push(path);
+        }
+    }
+    out
+}
+
+/// `scripts/run-notebooks.sh` as a command, without the folders `cargo test` puts on
+/// `LD_LIBRARY_PATH`: the test build's `target/debug/deps` holds a `libdlcourse.so` of its
+/// own, which the kernel's cells would load instead of the kernel's ("dlopen failed" at
+/// the first cell that calls into the crate).
+pub fn run_notebooks_command() -> Command {
+    let mut command = Command::new(repo_root().join("scripts/run-notebooks.sh"));
+    let exe = std::env::current_exe().ok();
+    let cargo_dirs: Vec<PathBuf> = exe
+        .iter()
+        .flat_map(|exe| exe.ancestors().skip(1).take(2))
         .map(PathBuf::from)
-        .unwrap_or_else(|| repo_root().join("../shared/data"));
-    assert!(
-        dir.join("mnist").is_dir(),
-        "the real datasets are missing: no mnist/ in {} — set DLCOURSE_DATA to a folder laid \
-         out like ../shared/data (see its README.md)",
-        dir.display()
-    );
-    dir
+        .collect();
+    if let Some(paths) = std::env::var_os("LD_LIBRARY_PATH") {
+        let kept: Vec<PathBuf> = std::env::split_paths(&paths)
+            .filter(|p| !cargo_dirs.contains(p))
+            .collect();
+        command.env(
+            "LD_LIBRARY_PATH",
+            std::env::join_paths(kept).unwrap_or_default(),
+        );
+    }
+    command
+}
+
+/// The lookup the data tests use: the loaders' own ([`Locator::from_env`]: `$DLCOURSE_DATA`,
+/// the project's `data/`, the dataset cache, else a download into it), with
+/// `../shared/data` searched first when `DLCOURSE_DATA` is unset, as the scripts do. On a
+/// machine without the shared folder the tests thus download what they need, once.
+pub fn data_locator() -> Locator {
+    let mut loc = Locator::from_env();
+    if std::env::var_os("DLCOURSE_DATA").is_none_or(|v| v.is_empty()) {
+        let shared = repo_root().join("../shared/data");
+        if shared.is_dir() {
+            loc.dirs.insert(0, shared);
+        }
+    }
+    loc
+}
+
+/// The local copy of `file` through [`data_locator`] (downloaded into the cache when no
+/// folder has it). Panics with the loader's error, which names every place searched.
+pub fn local_copy(file: &DataFile) -> PathBuf {
+    data_locator()
+        .path(file)
+        .unwrap_or_else(|e| panic!("no copy of {} to test with: {e}", file.path))
 }

@@ -22,10 +22,10 @@ use std::fs::File;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// Downloads `url` to `dest` (creating its folder), checking the SHA-256 when `sha256`
-/// is given, and printing progress on stderr about every 10%.
+/// is given, and printing progress on stdout about every 10%.
 ///
 /// Nothing is left at `dest` or beside it unless the whole file arrived and matched.
 ///
@@ -69,17 +69,11 @@ pub fn download(url: &str, dest: &Path, sha256: Option<&str>) -> Result<()> {
     let total = response.body().content_length();
     let mut reader = response.body_mut().as_reader();
 
-    eprintln!(
-        "dlcourse: downloading {url}{} into {}",
-        total
-            .map(|t| format!(" ({})", megabytes(t)))
-            .unwrap_or_default(),
-        dest.display()
-    );
+    let mut progress = Progress::start(url, dest, total);
     let mut file = part.file()?;
     let mut hasher = Sha256::new();
     let mut buf = vec![0u8; 1 << 18];
-    let (mut got, mut shown) = (0u64, 0u64);
+    let mut got = 0u64;
     loop {
         let n = match reader.read(&mut buf) {
             Ok(0) => break,
@@ -96,22 +90,7 @@ pub fn download(url: &str, dest: &Path, sha256: Option<&str>) -> Result<()> {
         file.write_all(&buf[..n])
             .map_err(|e| Error::io("writing", &part.path, e))?;
         got += n as u64;
-        let step = match total {
-            Some(t) => got * 10 / t.max(1),
-            None => got / (10 << 20),
-        };
-        if step > shown {
-            shown = step;
-            match total {
-                Some(t) => eprintln!(
-                    "dlcourse:   {:>3}% ({} of {})",
-                    got * 100 / t.max(1),
-                    megabytes(got),
-                    megabytes(t)
-                ),
-                None => eprintln!("dlcourse:   {}", megabytes(got)),
-            }
-        }
+        progress.advance(got);
     }
     if let Some(t) = total.filter(|&t| t != got) {
         return Err(fail(format!(
@@ -129,8 +108,64 @@ pub fn download(url: &str, dest: &Path, sha256: Option<&str>) -> Result<()> {
         .map_err(|e| Error::io("writing", &part.path, e))?;
     drop(file);
     part.persist(dest)?;
-    eprintln!("dlcourse:   done, SHA-256 {digest}");
+    progress.done(got, &digest);
     Ok(())
+}
+
+/// Download progress, printed on stdout so that a notebook shows it as the cell's output
+/// (the notebook runner fails any cell that writes to stderr): a line when the download
+/// starts, one at each further tenth of the file (every 10 MB when the size is unknown)
+/// once the download has taken a second (a fast one shows no steps), none for the last
+/// tenth, and one with the size, time and checksum when it is done.
+struct Progress {
+    total: Option<u64>,
+    shown: u64,
+    started: Instant,
+}
+
+impl Progress {
+    fn start(url: &str, dest: &Path, total: Option<u64>) -> Self {
+        let size = total
+            .map(|t| format!(" ({})", megabytes(t)))
+            .unwrap_or_default();
+        println!("dlcourse: downloading {url}{size} into {}", dest.display());
+        Progress {
+            total,
+            shown: 0,
+            started: Instant::now(),
+        }
+    }
+
+    fn advance(&mut self, got: u64) {
+        let step = match self.total {
+            Some(t) => got * 10 / t.max(1),
+            None => got / (10 << 20),
+        };
+        if step <= self.shown
+            || self.total.is_some_and(|t| got >= t)
+            || self.started.elapsed() < Duration::from_secs(1)
+        {
+            return;
+        }
+        self.shown = step;
+        match self.total {
+            Some(t) => println!(
+                "dlcourse:   {:>3}% ({} of {})",
+                got * 100 / t.max(1),
+                megabytes(got),
+                megabytes(t)
+            ),
+            None => println!("dlcourse:   {}", megabytes(got)),
+        }
+    }
+
+    fn done(&self, got: u64, digest: &str) {
+        println!(
+            "dlcourse:   done: {} in {:.1} s, SHA-256 {digest}",
+            megabytes(got),
+            self.started.elapsed().as_secs_f64()
+        );
+    }
 }
 
 /// The SHA-256 of the file at `path`, in lower-case hex.

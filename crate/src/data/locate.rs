@@ -6,8 +6,8 @@
 //!    (`<dir>/mnist/train-images-idx3-ubyte.gz`, `<dir>/imdb/...`, `<dir>/uci/...`);
 //! 2. in the project's `data/` — the project root is `$DLCOURSE_ROOT` when set, else the
 //!    first folder, walking up from the current directory, that holds both `crate/` and `data/`;
-//! 3. in the per-user cache — `$DLCOURSE_CACHE/data` when set, else
-//!    `<user cache dir>/dlcourse/data` (`~/.cache/dlcourse/data` on Linux);
+//! 3. in the dataset cache — `$DLCOURSE_DATA_CACHE` when set, else `$DLCOURSE_CACHE/data`,
+//!    else `<user cache dir>/dlcourse/data` (`~/.cache/dlcourse/data` on Linux);
 //! 4. it downloads the file from its canonical address into that cache (see
 //!    [`fetch`](super::fetch)); `$DLCOURSE_MIRROR` replaces every canonical address by
 //!    `<mirror>/<file>`, e.g. `http://127.0.0.1:8000/mnist/train-images-idx3-ubyte.gz`.
@@ -27,8 +27,12 @@ use std::path::{Path, PathBuf};
 pub const DATA_VAR: &str = "DLCOURSE_DATA";
 /// Environment variable naming the project root (its `data/` is searched second).
 pub const ROOT_VAR: &str = "DLCOURSE_ROOT";
-/// Environment variable moving the per-user cache (datasets go to `$DLCOURSE_CACHE/data`).
+/// Environment variable moving the per-user cache (datasets go to `$DLCOURSE_CACHE/data`,
+/// the notebook kernel's builds to `$DLCOURSE_CACHE/evcxr`).
 pub const CACHE_VAR: &str = "DLCOURSE_CACHE";
+/// Environment variable naming the dataset cache itself, leaving the rest of
+/// `$DLCOURSE_CACHE` (the kernel's builds) where it is.
+pub const DATA_CACHE_VAR: &str = "DLCOURSE_DATA_CACHE";
 /// Environment variable replacing the canonical download addresses by `<mirror>/<file>`.
 pub const MIRROR_VAR: &str = "DLCOURSE_MIRROR";
 
@@ -76,7 +80,7 @@ pub struct Locator {
 
 impl Locator {
     /// The resolution order of the module docs, from `DLCOURSE_DATA`, `DLCOURSE_ROOT`,
-    /// `DLCOURSE_CACHE` and `DLCOURSE_MIRROR`.
+    /// `DLCOURSE_DATA_CACHE` (or `DLCOURSE_CACHE`) and `DLCOURSE_MIRROR`.
     ///
     /// ```
     /// let loc = dlcourse::data::Locator::from_env();
@@ -244,15 +248,19 @@ pub fn project_root() -> Option<PathBuf> {
         .map(Path::to_path_buf)
 }
 
-/// The dataset cache: `$DLCOURSE_CACHE/data`, else `<user cache dir>/dlcourse/data`.
+/// The dataset cache: `$DLCOURSE_DATA_CACHE`, else `$DLCOURSE_CACHE/data`, else
+/// `<user cache dir>/dlcourse/data`.
 ///
 /// ```
-/// if let Some(dir) = dlcourse::data::locate::cache_dir() {
-///     assert!(dir.ends_with("data"));
+/// let dir = dlcourse::data::locate::cache_dir();
+/// if std::env::var_os("DLCOURSE_DATA_CACHE").is_none() {
+///     assert!(dir.is_none_or(|d| d.ends_with("data")));
 /// }
 /// ```
 pub fn cache_dir() -> Option<PathBuf> {
-    env_path(CACHE_VAR)
-        .or_else(|| dirs::cache_dir().map(|d| d.join("dlcourse")))
-        .map(|d| d.join("data"))
+    env_path(DATA_CACHE_VAR).or_else(|| {
+        env_path(CACHE_VAR)
+            .or_else(|| dirs::cache_dir().map(|d| d.join("dlcourse")))
+            .map(|d| d.join("data"))
+    })
 }

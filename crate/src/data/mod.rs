@@ -15,9 +15,10 @@
 //! train/validation split, standard scaling, one-hot labels, k-fold splits.
 //!
 //! Where files are looked for, in order (details in [`locate`]):
-//! `$DLCOURSE_DATA` → the project's `data/` → the per-user cache (`$DLCOURSE_CACHE/data`,
-//! else `~/.cache/dlcourse/data`) → a download from the canonical address (or
-//! `$DLCOURSE_MIRROR`) into that cache, checked against the published SHA-256.
+//! `$DLCOURSE_DATA` → the project's `data/` → the dataset cache (`$DLCOURSE_DATA_CACHE`,
+//! else `$DLCOURSE_CACHE/data`, else `~/.cache/dlcourse/data`) → a download from the
+//! canonical address (or `$DLCOURSE_MIRROR`) into that cache, checked against the
+//! published SHA-256.
 //!
 //! ```no_run
 //! let mnist = dlcourse::data::mnist()?;
