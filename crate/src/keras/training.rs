@@ -140,6 +140,33 @@ impl Model {
         Ok(Tensor::cat(&outputs, 0)?)
     }
 
+    /// The outputs for one sample given by its values (Keras: `predict` on a batch of
+    /// one): `model.predict_one(&[100.0])?` gives the model's outputs as a `Vec`.
+    ///
+    /// ```
+    /// use dlcourse::prelude::*;
+    /// # fn main() -> dlcourse::Result<()> {
+    /// let model = Sequential::new(&[2]).add(Dense::new(3)).build(&Device::Cpu, 0)?;
+    /// assert_eq!(model.predict_one(&[1.0, 2.0])?.len(), 3);
+    /// assert!(model.predict_one(&[1.0]).is_err());
+    /// # Ok(()) }
+    /// ```
+    pub fn predict_one(&self, sample: &[f32]) -> Result<Vec<f32>> {
+        let features: usize = self.input_shape.iter().product();
+        if sample.len() != features {
+            return Err(Error::shape(
+                "predicting one sample",
+                format!("{features} values (input shape {:?})", self.input_shape),
+                format!("{} values", sample.len()),
+                "pass one sample's values, in the order the model was trained on",
+            ));
+        }
+        let mut shape = vec![1];
+        shape.extend_from_slice(&self.input_shape);
+        let x = Tensor::from_slice(sample, shape, &candle_core::Device::Cpu)?;
+        Ok(self.predict(&x)?.flatten_all()?.to_dtype(candle_core::DType::F32)?.to_vec1()?)
+    }
+
     /// The most probable class of each sample of `x`.
     pub fn predict_classes(&self, x: &Tensor) -> Result<Tensor> {
         Ok(self.predict(x)?.argmax(D::Minus1)?)
