@@ -4,7 +4,8 @@ Called by scripts/run-notebooks.sh (which sets up the environment); see --help.
 Each notebook runs in a fresh "Rust (dlcourse)" kernel, cell by cell. Executed copies,
 with their outputs and pictures, are written under target/notebooks/ even when a cell
 fails. On failure the notebook, the cell number and the error are named, and the exit
-status is non-zero.
+status is non-zero. A cell tagged `raises-exception` must fail (a compile error, a panic
+or an error on stderr) and the run goes on; one that does not fail fails the run.
 """
 
 import argparse
@@ -99,6 +100,25 @@ def allows_stderr(cell):
     return "allow-stderr" in cell.get("metadata", {}).get("tags", [])
 
 
+# A cell that shows a mistake on purpose carries the `raises-exception` tag (as nbval and
+# nbmake spell it): it must fail — a compile error, a panic, or an error returned by `?`
+# on stderr — and the run goes on. nbclient already lets such a cell's error through.
+RAISES = "raises-exception"
+
+
+def must_fail(cell):
+    return RAISES in cell.get("metadata", {}).get("tags", [])
+
+
+def failure_text(cell):
+    """How an executed cell failed (its error, panic or stderr), or None if it did not."""
+    errors = [out for out in cell.get("outputs", []) if out.get("output_type") == "error"]
+    if errors:
+        return error_text(cell)
+    stderr = stderr_text(cell)
+    return panic_text(stderr) or (stderr.strip() or None)
+
+
 def shows_result(cell):
     """Whether an executed cell showed something: a value, a picture, or printed text."""
     return any(
@@ -167,6 +187,14 @@ def run_one(path, out_dir, kernel, cell_timeout, notebook_timeout, cell_times=No
                         "result": shows_result(cell),
                         "source": first,
                     })
+                if must_fail(cell):
+                    if failure_text(cell) is None:
+                        raise RuntimeError(
+                            f"cell {index + 1} (code cell {code_cells}) is tagged {RAISES} "
+                            f"but did not fail (no compile error, panic or error on stderr):\n"
+                            f"{cell_source_head(cell)}"
+                        )
+                    continue
                 stderr = stderr_text(cell)
                 panic = panic_text(stderr)
                 if panic:

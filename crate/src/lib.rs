@@ -15,6 +15,7 @@
 //! | [`kernels`] | fast CPU convolution, pooling and linear ops (Candle custom ops with gradients) |
 //! | [`train`] | losses, optimisers, metrics, `Fit` settings, `History` |
 //! | [`models`] | the course's models (MNIST MLP and CNN, sentiment LSTM) |
+//! | [`classic`] | classic models (tree, forest, SVM, logistic regression, k-NN, naive Bayes) from smartcore, scored on the same folds as a network |
 //! | [`keras`] | `Sequential` → `Model`: `compile`, `fit`, `evaluate`, `predict`, `summary` |
 //! | [`plot`] | figures that show inline in Jupyter and save as PNG/SVG |
 //!
@@ -33,6 +34,7 @@
 //! # Ok(()) }
 //! ```
 
+pub mod classic;
 pub mod data;
 pub mod device;
 mod error;
@@ -47,6 +49,9 @@ pub mod train;
 pub use error::{Error, Result};
 /// Candle itself, for going below the Keras-shaped API.
 pub use {candle_core, candle_nn};
+/// polars, the DataFrame library the table loaders return (`dlcourse::polars::prelude::*`
+/// in a notebook, without compiling a second copy).
+pub use polars;
 
 /// Everything a lesson needs, in one `use dlcourse::prelude::*;`.
 pub mod prelude {

@@ -7,7 +7,8 @@
 //!
 //! Missing values can be dropped ([`drop_missing`]) or filled in
 //! ([`impute_most_frequent`]); [`describe`] summarises each column, as pandas'
-//! `describe()` does for text columns.
+//! `describe()` does for text columns. [`numeric`], [`binary`] and [`dummies`] (one-hot)
+//! turn columns into tensors.
 //!
 //! ```no_run
 //! use dlcourse::data::uci;
@@ -445,6 +446,61 @@ pub fn binary(df: &DataFrame, columns: &[&str], one: &str, zero: &str) -> Result
     Ok(Tensor::from_vec(data, (n, columns.len()), &Device::Cpu)?)
 }
 
+/// Nominal columns one-hot encoded (pandas' `get_dummies`): for each column, one 0/1
+/// column per distinct value, in increasing order, named `column=value`. Returns an
+/// `f32` tensor `[rows, columns]` and the names. A shape coded 1-4 becomes four columns,
+/// so "irregular" (4) is no longer "four times round" (1). The columns must have no
+/// null.
+///
+/// ```
+/// use polars::prelude::*;
+/// let df = df!("shape" => [1, 4, 2, 4])?;
+/// let (hot, names) = dlcourse::data::uci::dummies(&df, &["shape"])?;
+/// assert_eq!(names, ["shape=1", "shape=2", "shape=4"]);
+/// assert_eq!(hot.to_vec2::<f32>()?[1], [0., 0., 1.]);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn dummies(df: &DataFrame, columns: &[&str]) -> Result<(Tensor, Vec<String>)> {
+    let n = df.height();
+    let mut encoded: Vec<(String, Vec<f32>)> = Vec::new();
+    for name in columns {
+        let context = format!("one-hot encoding column {name:?}");
+        let col = df.column(name).map_err(polars_error(&context))?;
+        no_nulls(col, &context)?;
+        let mut values = Vec::with_capacity(n);
+        for r in 0..n {
+            values.push(
+                col.get(r)
+                    .map_err(polars_error(&context))?
+                    .str_value()
+                    .into_owned(),
+            );
+        }
+        let mut distinct = values.clone();
+        distinct.sort_by(|a, b| match (a.parse::<f64>(), b.parse::<f64>()) {
+            (Ok(x), Ok(y)) => x.total_cmp(&y),
+            _ => a.cmp(b),
+        });
+        distinct.dedup();
+        for value in distinct {
+            let hot = values
+                .iter()
+                .map(|v| f32::from(u8::from(*v == value)))
+                .collect();
+            encoded.push((format!("{name}={value}"), hot));
+        }
+    }
+    let width = encoded.len();
+    let mut data = vec![0f32; n * width];
+    for (c, (_, hot)) in encoded.iter().enumerate() {
+        for (r, v) in hot.iter().enumerate() {
+            data[r * width + c] = *v;
+        }
+    }
+    let names = encoded.into_iter().map(|(name, _)| name).collect();
+    Ok((Tensor::from_vec(data, (n, width), &Device::Cpu)?, names))
+}
+
 /// House votes without nulls as tensors: the 16 votes (`y` → 1, `n` → 0), `f32`
 /// `[n, 16]`, and the party (democrat → 1, republican → 0), `f32` `[n, 1]`.
 ///
@@ -513,5 +569,28 @@ mod tests {
             .map(|v| v.unwrap_or_default())
             .collect();
         assert_eq!(cells, ["2", "1", "1", "3", "2"]);
+    }
+
+    #[test]
+    fn dummies_order_values_as_numbers_and_refuse_nulls() {
+        let df = DataFrame::new(
+            3,
+            vec![
+                Column::new("margin".into(), [10i32, 2, 10]),
+                Column::new("gap".into(), [Some(1i32), None, Some(2)]),
+            ],
+        )
+        .unwrap();
+        let (hot, names) = dummies(&df, &["margin"]).unwrap();
+        assert_eq!(names, ["margin=2", "margin=10"]);
+        assert_eq!(
+            hot.to_vec2::<f32>().unwrap(),
+            [[0., 1.], [1., 0.], [0., 1.]]
+        );
+        let err = dummies(&df, &["gap"]).unwrap_err().to_string();
+        assert!(
+            err.contains("\"gap\"") && err.contains("1 missing"),
+            "{err}"
+        );
     }
 }
