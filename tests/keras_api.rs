@@ -52,7 +52,10 @@ fn learns_xor_and_reports_accuracy() -> Result<()> {
     );
     let scores = model.evaluate(&x, &y)?;
     assert_eq!(scores.accuracy()?, 1.0);
-    assert_eq!(scores.keys().cloned().collect::<Vec<_>>(), [Key::LOSS, Key::ACCURACY]);
+    assert_eq!(
+        scores.keys().cloned().collect::<Vec<_>>(),
+        [Key::LOSS, Key::ACCURACY]
+    );
     let p: Vec<f32> = model.predict(&x)?.flatten_all()?.to_vec1()?;
     assert!(
         p[0] < 0.2 && p[1] > 0.8 && p[2] > 0.8 && p[3] < 0.2,
@@ -296,7 +299,10 @@ fn custom_steps_train_one_model_and_leave_the_other_alone() -> Result<()> {
             .mean_all()?;
         optimizer.step(&gap.backward()?)?;
         let gap = gap.to_scalar::<f32>()? as f64;
-        Ok(Logs::from([(Key::LOSS, gap), (Key::named("half_loss"), gap / 2.0)]))
+        Ok(Logs::from([
+            (Key::LOSS, gap),
+            (Key::named("half_loss"), gap / 2.0),
+        ]))
     })?;
     let names: Vec<String> = history.keys().map(Key::to_string).collect();
     assert_eq!(names, ["loss", "half_loss"]);

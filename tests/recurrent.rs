@@ -12,8 +12,17 @@ type Op = fn(&Tensor, &Tensor, &Tensor, Recurrence) -> candle_core::Result<Tenso
 
 /// The outputs and the gradients of Σ outputs·r for the three inputs.
 fn run(op: Op, inputs: &[Tensor; 3], config: Recurrence) -> [Tensor; 4] {
-    let vars: Vec<Var> = inputs.iter().map(|t| Var::from_tensor(t).unwrap()).collect();
-    let y = op(vars[0].as_tensor(), vars[1].as_tensor(), vars[2].as_tensor(), config).unwrap();
+    let vars: Vec<Var> = inputs
+        .iter()
+        .map(|t| Var::from_tensor(t).unwrap())
+        .collect();
+    let y = op(
+        vars[0].as_tensor(),
+        vars[1].as_tensor(),
+        vars[2].as_tensor(),
+        config,
+    )
+    .unwrap();
     let r = random(y.dims(), 99);
     let grads = (&y * &r).unwrap().sum_all().unwrap().backward().unwrap();
     let grad = |v: &Var| grads.get(v).expect("a gradient").clone();
@@ -31,9 +40,14 @@ fn check(cell: Cell, batch: usize, steps: usize, units: usize, dropout: f32) {
     let fast = run(recurrence, &inputs, config);
     let reference = run(recurrence_with_candle_ops, &inputs, config);
     let what = format!("{cell:?} batch {batch}, {steps} steps, {units} units, dropout {dropout}");
-    for (name, (f, r)) in ["outputs", "input gradient", "kernel gradient", "state gradient"]
-        .iter()
-        .zip(fast.iter().zip(&reference))
+    for (name, (f, r)) in [
+        "outputs",
+        "input gradient",
+        "kernel gradient",
+        "state gradient",
+    ]
+    .iter()
+    .zip(fast.iter().zip(&reference))
     {
         assert_close(&format!("{what}: {name}"), f, r);
     }
@@ -71,7 +85,10 @@ fn the_recurrence_refuses_mismatched_shapes() {
     )
     .unwrap_err()
     .to_string();
-    assert!(err.contains("recurrent kernel must be [4 × units, units]"), "{err}");
+    assert!(
+        err.contains("recurrent kernel must be [4 × units, units]"),
+        "{err}"
+    );
     let err = recurrence(
         &random(&[2, 3, 3], 1),
         &random(&[3, 3], 2),
@@ -89,7 +106,9 @@ fn a_sentiment_lstm_learns_a_toy_task() -> dlcourse::Result<()> {
     // to the last step.
     let dev = Device::Cpu;
     let (n, len) = (256, 12);
-    let ids: Vec<u32> = (0..n * len).map(|i| ((i * 7919 + i / len * 31) % 5 + 2) as u32).collect();
+    let ids: Vec<u32> = (0..n * len)
+        .map(|i| ((i * 7919 + i / len * 31) % 5 + 2) as u32)
+        .collect();
     let mut ids = ids;
     let mut labels = vec![0f32; n];
     for s in (0..n).step_by(2) {
@@ -103,7 +122,11 @@ fn a_sentiment_lstm_learns_a_toy_task() -> dlcourse::Result<()> {
         .add(Lstm::new(16).recurrent_dropout(0.1))
         .add(Dense::new(1).activation(Activation::Sigmoid))
         .build(&dev, 3)?;
-    model.compile(Optimizer::adam(0.01), Loss::BinaryCrossEntropy, &[Metric::Accuracy])?;
+    model.compile(
+        Optimizer::adam(0.01),
+        Loss::BinaryCrossEntropy,
+        &[Metric::Accuracy],
+    )?;
     model.fit(&x, &y, Fit::epochs(30).batch_size(32).quiet())?;
     let accuracy = model.evaluate(&x, &y)?.accuracy()?;
     assert!(accuracy > 0.95, "accuracy {accuracy}");

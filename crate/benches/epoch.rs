@@ -71,7 +71,10 @@ enum Weighted {
     /// A dense layer from `inputs` to `units`.
     Dense { inputs: usize, units: usize },
     /// An embedding table (no multiply-adds).
-    Embedding { vocabulary: usize, dimensions: usize },
+    Embedding {
+        vocabulary: usize,
+        dimensions: usize,
+    },
     /// A recurrent layer over `steps` steps: `gates` blocks of `units` (4 for an LSTM),
     /// an input projection from `features` and a recurrent product per step.
     Recurrent {
@@ -222,7 +225,9 @@ fn time_epochs(
         let start = Instant::now();
         let history = model.fit(x, y, Fit::epochs(1).batch_size(batch).quiet())?;
         seconds.push(start.elapsed().as_secs_f64());
-        accuracy = history.last(&dlcourse::train::Key::ACCURACY).unwrap_or(f64::NAN);
+        accuracy = history
+            .last(&dlcourse::train::Key::ACCURACY)
+            .unwrap_or(f64::NAN);
     }
     Ok((seconds, accuracy))
 }
@@ -438,7 +443,12 @@ const IMDB_SAMPLES: usize = 25_000;
 /// Times lesson 10's sentiment LSTM (Embedding 20,000×128 → LSTM 128 with dropout 0.2 →
 /// Dense 1, Adam, batch 32) on the first `BENCH_LSTM_SAMPLES` training reviews, their last
 /// 80 tokens; with recurrent dropout 0.2 (the lesson's model) or without.
-fn bench_sentiment(name: &str, recurrent_dropout: bool, repeats: usize, json: &mut Json) -> Result<()> {
+fn bench_sentiment(
+    name: &str,
+    recurrent_dropout: bool,
+    repeats: usize,
+    json: &mut Json,
+) -> Result<()> {
     use dlcourse::data::text::Vocabulary;
     let (vocabulary, length, units) = (20_000, 80, 128);
     let imdb = dlcourse::data::imdb()?;
@@ -449,13 +459,21 @@ fn bench_sentiment(name: &str, recurrent_dropout: bool, repeats: usize, json: &m
     let test = imdb.test.head(5_000);
     let (test_x, test_y) = (vocab.encode_batch(&test.texts, length)?, test.targets()?);
     let lstm = Lstm::new(units).dropout(0.2);
-    let lstm = if recurrent_dropout { lstm.recurrent_dropout(0.2) } else { lstm };
+    let lstm = if recurrent_dropout {
+        lstm.recurrent_dropout(0.2)
+    } else {
+        lstm
+    };
     let mut model = Sequential::new(&[length])
         .add(Embedding::new(vocabulary, units))
         .add(lstm)
         .add(Dense::new(1).activation(Activation::Sigmoid))
         .build(&Device::Cpu, 0)?;
-    model.compile(Optimizer::adam(0.001), Loss::BinaryCrossEntropy, &[Metric::Accuracy])?;
+    model.compile(
+        Optimizer::adam(0.001),
+        Loss::BinaryCrossEntropy,
+        &[Metric::Accuracy],
+    )?;
     let label = if recurrent_dropout {
         "lstm, recurrent dropout 0.2"
     } else {

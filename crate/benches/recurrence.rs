@@ -16,7 +16,12 @@ fn time(op: Op, inputs: &[Var; 3], config: Recurrence, repeats: usize) -> Result
     let mut ms = Vec::new();
     for _ in 0..repeats + 2 {
         let start = Instant::now();
-        let h = op(inputs[0].as_tensor(), inputs[1].as_tensor(), inputs[2].as_tensor(), config)?;
+        let h = op(
+            inputs[0].as_tensor(),
+            inputs[1].as_tensor(),
+            inputs[2].as_tensor(),
+            config,
+        )?;
         let steps = h.dim(1)?;
         let grads = h.narrow(1, steps - 1, 1)?.sum_all()?.backward()?;
         drop(grads);

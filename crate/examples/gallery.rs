@@ -43,7 +43,9 @@ fn curves(save: &dyn Fn(&str) -> PathBuf) -> Result<()> {
         runs.push((format!("lr {lr}"), history));
     }
     let named: Vec<(&str, &History)> = runs.iter().map(|(n, h)| (n.as_str(), h)).collect();
-    let sweep = Curves::compare(&named, &Key::LOSS)?.log_scale(true).figure();
+    let sweep = Curves::compare(&named, &Key::LOSS)?
+        .log_scale(true)
+        .figure();
     sweep.save(save("compare.png"))?;
     runs[1].1.plot().save(save("history.png"))?;
 

@@ -47,11 +47,11 @@ pub mod profile;
 pub mod train;
 
 pub use error::{Error, Result};
-/// Candle itself, for going below the Keras-shaped API.
-pub use {candle_core, candle_nn};
 /// polars, the DataFrame library the table loaders return (`dlcourse::polars::prelude::*`
 /// in a notebook, without compiling a second copy).
 pub use polars;
+/// Candle itself, for going below the Keras-shaped API.
+pub use {candle_core, candle_nn};
 
 /// Everything a lesson needs, in one `use dlcourse::prelude::*;`.
 pub mod prelude {

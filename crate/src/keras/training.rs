@@ -164,7 +164,11 @@ impl Model {
         let mut shape = vec![1];
         shape.extend_from_slice(&self.input_shape);
         let x = Tensor::from_slice(sample, shape, &candle_core::Device::Cpu)?;
-        Ok(self.predict(&x)?.flatten_all()?.to_dtype(candle_core::DType::F32)?.to_vec1()?)
+        Ok(self
+            .predict(&x)?
+            .flatten_all()?
+            .to_dtype(candle_core::DType::F32)?
+            .to_vec1()?)
     }
 
     /// The most probable class of each sample of `x`.

@@ -35,7 +35,10 @@ impl<'a> MatRef<'a> {
     /// `rows` rows of `cols` values, each row `row_stride` values after the previous one
     /// (rows of a larger matrix, e.g. one time step of every sequence of a batch).
     pub(super) fn strided(data: &'a [f32], rows: usize, cols: usize, row_stride: usize) -> Self {
-        assert!(cols <= row_stride, "rows of {cols} values {row_stride} apart overlap");
+        assert!(
+            cols <= row_stride,
+            "rows of {cols} values {row_stride} apart overlap"
+        );
         assert!(
             rows == 0 || data.len() >= (rows - 1) * row_stride + cols,
             "{rows} rows of {cols} values {row_stride} apart need more than {} values",

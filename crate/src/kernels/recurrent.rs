@@ -257,7 +257,11 @@ fn blocks(n: usize, parts: usize) -> Vec<Range<usize>> {
 }
 
 /// Cuts `data` into consecutive pieces of `rows.len() · row` values, one per block.
-fn split_blocks<'a>(mut data: &'a mut [f32], blocks: &[Range<usize>], row: usize) -> Vec<&'a mut [f32]> {
+fn split_blocks<'a>(
+    mut data: &'a mut [f32],
+    blocks: &[Range<usize>],
+    row: usize,
+) -> Vec<&'a mut [f32]> {
     let mut pieces = Vec::with_capacity(blocks.len());
     for block in blocks {
         let (piece, rest) = std::mem::take(&mut data).split_at_mut(block.len() * row);
@@ -268,7 +272,11 @@ fn split_blocks<'a>(mut data: &'a mut [f32], blocks: &[Range<usize>], row: usize
 }
 
 /// The mask values of one block of sequences (none without recurrent dropout).
-fn block_mask<'a>(mask: &'a Option<Vec<f32>>, block: &Range<usize>, units: usize) -> Option<&'a [f32]> {
+fn block_mask<'a>(
+    mask: &'a Option<Vec<f32>>,
+    block: &Range<usize>,
+    units: usize,
+) -> Option<&'a [f32]> {
     mask.as_deref()
         .map(|m| &m[block.start * units..block.end * units])
 }
@@ -289,7 +297,11 @@ impl CustomOp3 for RecurrenceOp {
     ) -> Result<(CpuStorage, Shape)> {
         let (n, steps, width) = pl.shape().dims3()?;
         let units = kl.shape().dims2()?.1;
-        let d = Dims { steps, units, width };
+        let d = Dims {
+            steps,
+            units,
+            width,
+        };
         let projected = storage::values(ps, pl, "recurrence inputs")?;
         let kernel = storage::values(ks, kl, "recurrent kernel")?;
         let initial = storage::values(is, il, "initial states")?;
@@ -297,7 +309,14 @@ impl CustomOp3 for RecurrenceOp {
         let mask = self.config.mask(n, units);
         let mut out = vec![0f32; n * steps * units];
         let mut gates = vec![0f32; n * steps * width];
-        let mut cells = vec![0f32; if cell == Cell::Lstm { n * steps * units } else { 0 }];
+        let mut cells = vec![
+            0f32;
+            if cell == Cell::Lstm {
+                n * steps * units
+            } else {
+                0
+            }
+        ];
         let mut recurrent_in = vec![0f32; n * steps * units];
         let blocks = blocks(n, threads());
         let cells_row = if cell == Cell::Lstm { steps * units } else { 0 };
@@ -309,19 +328,20 @@ impl CustomOp3 for RecurrenceOp {
             .zip(split_blocks(&mut recurrent_in, &blocks, steps * units))
             .map(|((((b, o), g), c), r)| (b.clone(), o, g, c, r))
             .collect();
-        work.into_par_iter().for_each(|(block, out, gates, cells, recurrent_in)| {
-            let block_in = Block {
-                projected: &projected[block.start * steps * width..block.end * steps * width],
-                h0: &initial[block.start * units..block.end * units],
-                c0: match cell {
-                    Cell::Lstm => &initial[(n + block.start) * units..(n + block.end) * units],
-                    Cell::SimpleRnn => &[],
-                },
-                mask: block_mask(&mask, &block, units),
-                rows: block.len(),
-            };
-            forward_block(cell, d, kernel, &block_in, out, gates, cells, recurrent_in);
-        });
+        work.into_par_iter()
+            .for_each(|(block, out, gates, cells, recurrent_in)| {
+                let block_in = Block {
+                    projected: &projected[block.start * steps * width..block.end * steps * width],
+                    h0: &initial[block.start * units..block.end * units],
+                    c0: match cell {
+                        Cell::Lstm => &initial[(n + block.start) * units..(n + block.end) * units],
+                        Cell::SimpleRnn => &[],
+                    },
+                    mask: block_mask(&mask, &block, units),
+                    rows: block.len(),
+                };
+                forward_block(cell, d, kernel, &block_in, out, gates, cells, recurrent_in);
+            });
         if self.save {
             *self.saved.lock().expect("never poisoned") = Some(Saved {
                 gates,
@@ -346,7 +366,11 @@ impl CustomOp3 for RecurrenceOp {
         };
         let (n, steps, width) = projected.dims3()?;
         let units = kernel.dim(1)?;
-        let d = Dims { steps, units, width };
+        let d = Dims {
+            steps,
+            units,
+            width,
+        };
         let cell = self.config.cell;
         let grad = grad.contiguous()?;
         let (gs, gl) = grad.storage_and_layout();
@@ -376,7 +400,9 @@ impl CustomOp3 for RecurrenceOp {
                         Cell::SimpleRnn => &[],
                     },
                     c0: match cell {
-                        Cell::Lstm => &initial_values[(n + block.start) * units..(n + block.end) * units],
+                        Cell::Lstm => {
+                            &initial_values[(n + block.start) * units..(n + block.end) * units]
+                        }
                         Cell::SimpleRnn => &[],
                     },
                     grad: &grad[lo_u..hi_u],
@@ -459,7 +485,11 @@ fn forward_block(
     cells: &mut [f32],
     recurrent_in: &mut [f32],
 ) {
-    let Dims { steps, units, width } = d;
+    let Dims {
+        steps,
+        units,
+        width,
+    } = d;
     let kernel_t = MatRef::row_major(kernel, width, units).t();
     for t in 0..steps {
         for j in 0..b.rows {
@@ -475,7 +505,14 @@ fn forward_block(
         }
         // zₜ = xₜ·W + b + (hₜ₋₁ ⊙ mask)·U for the block's rows, in place in `gates`.
         let lhs = MatRef::strided(&recurrent_in[t * units..], b.rows, units, steps * units);
-        matmul_strided(&mut gates[t * width..], steps * width, lhs, kernel_t, true, 1);
+        matmul_strided(
+            &mut gates[t * width..],
+            steps * width,
+            lhs,
+            kernel_t,
+            true,
+            1,
+        );
         for j in 0..b.rows {
             let z = &mut gates[(j * steps + t) * width..(j * steps + t + 1) * width];
             let at = (j * steps + t) * units;
@@ -508,8 +545,18 @@ struct SavedBlock<'a> {
 /// Back-propagates one block through time: writes dzₜ (the gradient of the projected
 /// inputs) into `d_projected` and returns the initial states' gradient (dh₀, then dc₀
 /// for an LSTM), `[states, rows, units]`.
-fn backward_block(cell: Cell, d: Dims, kernel: &[f32], s: &SavedBlock, d_projected: &mut [f32]) -> Vec<f32> {
-    let Dims { steps, units, width } = d;
+fn backward_block(
+    cell: Cell,
+    d: Dims,
+    kernel: &[f32],
+    s: &SavedBlock,
+    d_projected: &mut [f32],
+) -> Vec<f32> {
+    let Dims {
+        steps,
+        units,
+        width,
+    } = d;
     let rows = s.rows;
     let kernel = MatRef::row_major(kernel, width, units);
     // dh_next and dc_next: gradients flowing into step t from step t + 1.

@@ -216,10 +216,7 @@ pub fn orthogonal_in_place(parameter: &Tensor) -> crate::Result<()> {
             "pass the parameter as [outputs, inputs] with outputs ≥ inputs",
         ));
     }
-    let values: Vec<f64> = parameter
-        .to_dtype(DType::F64)?
-        .flatten_all()?
-        .to_vec1()?;
+    let values: Vec<f64> = parameter.to_dtype(DType::F64)?.flatten_all()?.to_vec1()?;
     let mut q = values;
     // Modified Gram–Schmidt over the columns, in f64.
     for j in 0..cols {
@@ -229,7 +226,10 @@ pub fn orthogonal_in_place(parameter: &Tensor) -> crate::Result<()> {
                 q[r * cols + j] -= dot * q[r * cols + k];
             }
         }
-        let norm = (0..rows).map(|r| q[r * cols + j].powi(2)).sum::<f64>().sqrt();
+        let norm = (0..rows)
+            .map(|r| q[r * cols + j].powi(2))
+            .sum::<f64>()
+            .sqrt();
         let norm = if norm > 1e-12 { norm } else { 1.0 };
         for r in 0..rows {
             q[r * cols + j] /= norm;

@@ -13,8 +13,8 @@ mod embedding;
 mod flatten;
 mod init;
 mod layer;
-mod recurrent;
 mod pool;
+mod recurrent;
 
 pub use activation::Activation;
 pub use batch_norm::BatchNorm;
@@ -25,5 +25,5 @@ pub use embedding::Embedding;
 pub use flatten::{Flatten, Reshape};
 pub use init::{SeededVarMap, glorot_uniform, orthogonal_in_place, seeded_normal};
 pub use layer::{BuildContext, BuiltLayer, LayerSpec};
-pub use recurrent::{Lstm, SimpleRnn};
 pub use pool::MaxPool2d;
+pub use recurrent::{Lstm, SimpleRnn};

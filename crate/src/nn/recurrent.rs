@@ -98,7 +98,10 @@ impl Recurrent {
                 "put an Embedding before it, or reshape to (length, features)",
             ));
         };
-        for (name, rate) in [("dropout", self.dropout), ("recurrent_dropout", self.recurrent_dropout)] {
+        for (name, rate) in [
+            ("dropout", self.dropout),
+            ("recurrent_dropout", self.recurrent_dropout),
+        ] {
             if !(0.0..1.0).contains(&rate) {
                 return Err(Error::shape(
                     format!("building a {kind} layer"),
@@ -117,13 +120,16 @@ impl Recurrent {
             ));
         }
         let (units, width) = (self.units, self.cell.gates() * self.units);
-        let kernel = ctx
-            .vb
-            .get_with_hints((width, features), "kernel", glorot_uniform(features, width))?;
+        let kernel =
+            ctx.vb
+                .get_with_hints((width, features), "kernel", glorot_uniform(features, width))?;
         let recurrent_kernel = ctx.vb.get_with_hints(
             (width, units),
             "recurrent_kernel",
-            Init::Randn { mean: 0.0, stdev: 1.0 },
+            Init::Randn {
+                mean: 0.0,
+                stdev: 1.0,
+            },
         )?;
         orthogonal_in_place(&recurrent_kernel)?;
         let mut bias = vec![0f32; width];

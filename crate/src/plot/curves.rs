@@ -166,7 +166,12 @@ impl Curves {
         Y: Ranged<ValueType = f64> + ValueFormatter<f64>,
     {
         let whole_x = self.finite_points().all(|(x, _)| x.fract() == 0.0);
-        draw_axes_with(&mut chart, [&self.x_label, &self.y_label], self.what(), whole_x)?;
+        draw_axes_with(
+            &mut chart,
+            [&self.x_label, &self.y_label],
+            self.what(),
+            whole_x,
+        )?;
         for (i, series) in self.series.iter().enumerate() {
             let color = palette::color(i);
             let points: Vec<(f64, f64)> = series
