@@ -5,9 +5,8 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
-command -v cargo >/dev/null || die "cargo not found: install Rust with rustup (https://rustup.rs) and retry"
-command -v python3 >/dev/null || die "python3 not found: install Python 3.9 or newer and retry"
-command -v flock >/dev/null || die "flock not found: install util-linux (it locks the shared build cache)"
+source "$(dirname "${BASH_SOURCE[0]}")/preflight.sh"
+preflight
 
 # 1. Jupyter tooling, pinned, in a project-local virtual environment.
 stamp="$VENV/.dlcourse-requirements"
@@ -15,11 +14,13 @@ want="$(cat "$ROOT/scripts/requirements.txt" "$ROOT/scripts/constraints.txt" | s
 if [ -x "$VENV/bin/python" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$want" ]; then
   say "Jupyter tooling: already installed in .venv"
 else
-  say "Jupyter tooling: installing into .venv (pinned versions)"
+  say "Jupyter tooling: installing into .venv (pinned versions, about a minute)"
+  start=$SECONDS
   [ -x "$VENV/bin/python" ] || python3 -m venv "$VENV" || die "python3 -m venv failed: install the venv module (Debian: apt-get install python3-venv)"
   "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check \
     -r "$ROOT/scripts/requirements.txt" -c "$ROOT/scripts/constraints.txt"
   printf '%s\n' "$want" > "$stamp"
+  say "Jupyter tooling: installed in $((SECONDS - start)) s"
 fi
 
 # 2. The evcxr Jupyter kernel, at the pinned version.
