@@ -9,6 +9,7 @@ or an error on stderr) and the run goes on; one that does not fail fails the run
 """
 
 import argparse
+import datetime
 import json
 import os
 import re
@@ -215,6 +216,13 @@ def run_one(path, out_dir, kernel, cell_timeout, notebook_timeout, cell_times=No
     except Exception as err:  # kernel could not start, etc.
         ok, message = False, f"{type(err).__name__}: {err}"
     seconds = time.monotonic() - start
+    # How this copy was made, for the book (scripts/book.sh) and for a reader of the copy.
+    nb.metadata["dlcourse"] = {
+        "profile": os.environ.get("DLCOURSE_PROFILE", "full"),
+        "executed": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "seconds": round(seconds, 1),
+        "ok": ok,
+    }
     out_dir.mkdir(parents=True, exist_ok=True)
     nbformat.write(nb, out_dir / path.name)
     return ok, seconds, message

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The project's test command (CI runs exactly this): sets up what is missing, runs the
 # crate's unit, doc and integration tests, then every notebook in the quick profile
-# through the real kernel.
+# through the real kernel, and builds and checks the book of the executed lessons.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 cd "$ROOT"
@@ -14,4 +14,6 @@ say "cargo test (data: $DLCOURSE_DATA)"
 cargo test --workspace --locked
 say "notebooks, quick profile"
 "$ROOT/scripts/run-notebooks.sh" --profile quick --require-pictures
+say "the book of the executed lessons (target/book/)"
+"$ROOT/scripts/book.sh" --check
 say "all tests passed in $((SECONDS - start)) s"
