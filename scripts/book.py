@@ -118,8 +118,9 @@ def build(sources, executed, out):
         status = "" if meta.get("ok", True) else ' <span class="failed">(failed)</span>'
         rows.append(
             f'<tr><td>{html.escape(lesson["name"][:2])}</td><td><a href="{lesson["page"]}">'
-            f'{html.escape(lesson["title"])}</a>{status}</td><td>{html.escape(str(meta.get("profile", "?")))}</td>'
-            f'<td>{html.escape(str(meta.get("executed", "?")))}</td><td>{meta.get("seconds", 0):.0f}</td>'
+            f'{html.escape(lesson["title"])}</a>{status}</td><td>{html.escape(str(meta.get("profile", "—")))}</td>'
+            f'<td>{html.escape(str(meta.get("executed", "not recorded")))}</td>'
+            f'<td>{"%.0f" % meta["seconds"] if "seconds" in meta else "—"}</td>'
             f'<td>{pictures_in(lesson["nb"])}</td></tr>'
         )
     for source in missing:
