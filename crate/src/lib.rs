@@ -56,6 +56,7 @@ pub use {candle_core, candle_nn};
 /// Everything a lesson needs, in one `use dlcourse::prelude::*;`.
 pub mod prelude {
     pub use crate::data::toy;
+    pub use crate::device::device;
     pub use crate::keras::{Model, Sequential};
     pub use crate::nn::{
         Activation, BatchNorm, Conv2d, ConvTranspose2d, Dense, Dropout, Embedding, Flatten, Lstm,
