@@ -6,6 +6,8 @@
 #
 # With no NOTEBOOK, runs every notebooks/*.ipynb in order. Executed copies (outputs and
 # pictures included) go to target/notebooks/; the sources are never modified.
+# --timeout is each cell's limit (default: 3600 s quick, 14400 s full; a notebook's is
+# 5400 s quick, twice the cell limit full).
 # --cell-times prints each code cell's seconds; --times-json writes every notebook's
 # timings (kernel start-up, first result, each cell) as JSON to PATH. The
 # profile (default: $DLCOURSE_PROFILE, else full) and the data directory
@@ -14,7 +16,7 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 profile="${DLCOURSE_PROFILE:-full}"
-cell_timeout=3600
+cell_timeout=""
 extra=()
 notebooks=()
 while [ $# -gt 0 ]; do
@@ -24,12 +26,20 @@ while [ $# -gt 0 ]; do
     --timeout) cell_timeout="${2:?--timeout needs seconds}"; shift 2 ;;
     --cell-times|--require-pictures) extra+=("$1"); shift ;;
     --times-json) extra+=("$1" "${2:?--times-json needs a path}"); shift 2 ;;
-    -h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     -*) die "unknown option $1 (see --help)" ;;
     *) notebooks+=("$1"); shift ;;
   esac
 done
 case "$profile" in quick|full) ;; *) die "--profile must be quick or full, not '$profile'" ;; esac
+# A cell's time limit (a guard against a hung kernel): an hour in the quick profile; four in
+# the full one, whose longest cell (lesson 10's 15 LSTM epochs) takes most of an hour on two
+# busy cores.
+if [ -z "$cell_timeout" ]; then
+  if [ "$profile" = quick ]; then cell_timeout=3600; else cell_timeout=14400; fi
+fi
+# A whole notebook's limit: 90 minutes quick (CI's), twice the cell limit full.
+if [ "$profile" = quick ]; then notebook_timeout=5400; else notebook_timeout=$((2 * cell_timeout)); fi
 if [ ${#notebooks[@]} -eq 0 ]; then
   notebooks=("$ROOT"/notebooks/*.ipynb)
 fi
@@ -43,4 +53,4 @@ export DLCOURSE_DATA
 export JUPYTER_PATH="$VENV/share/jupyter${JUPYTER_PATH:+:$JUPYTER_PATH}"
 say "profile $DLCOURSE_PROFILE, data $DLCOURSE_DATA, ${#notebooks[@]} notebook(s)"
 exec "$VENV/bin/python" "$ROOT/scripts/run_notebooks.py" \
-  --out "$ROOT/target/notebooks" --cell-timeout "$cell_timeout" ${extra[@]+"${extra[@]}"} "${notebooks[@]}"
+  --out "$ROOT/target/notebooks" --cell-timeout "$cell_timeout" --notebook-timeout "$notebook_timeout" ${extra[@]+"${extra[@]}"} "${notebooks[@]}"
