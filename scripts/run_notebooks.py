@@ -177,6 +177,9 @@ def run_one(path, out_dir, kernel, cell_timeout, notebook_timeout, cell_times=No
                 # The cell's own latency, without the runner's wait for late stderr.
                 now = time.monotonic()
                 collect_late_stderr(client, cell)
+                # The copy so far, so a run that is stopped (or still going) shows its outputs.
+                out_dir.mkdir(parents=True, exist_ok=True)
+                nbformat.write(nb, out_dir / path.name)
                 first = cell.source.strip().splitlines()[0] if cell.source.strip() else ""
                 if cell_times is not None:
                     cell_times.append((index + 1, now - cell_start, first))
