@@ -22,7 +22,9 @@ fn notebook(title: &str, outputs: &str) -> String {
 }
 
 fn picture() -> String {
-    format!(r#"[{{"output_type": "display_data", "metadata": {{}}, "data": {{"image/png": "{PIXEL}", "text/plain": ["<Figure>"]}}}}]"#)
+    format!(
+        r#"[{{"output_type": "display_data", "metadata": {{}}, "data": {{"image/png": "{PIXEL}", "text/plain": ["<Figure>"]}}}}]"#
+    )
 }
 
 /// Writes the notebooks as sources and executed copies; runs the book on them.
@@ -65,13 +67,25 @@ fn the_book_has_an_index_pages_with_pictures_and_navigation() {
     );
     assert!(ok, "the book check failed on good lessons:\n{all}");
     let index = std::fs::read_to_string(dir.join("book/index.html")).unwrap();
-    assert!(index.contains(r#"<a href="01-first.html">Lesson 1 — first</a>"#), "{index}");
-    assert!(index.contains("quick") && index.contains("2026-12-01 12:00 UTC"), "{index}");
+    assert!(
+        index.contains(r#"<a href="01-first.html">Lesson 1 — first</a>"#),
+        "{index}"
+    );
+    assert!(
+        index.contains("quick") && index.contains("2026-12-01 12:00 UTC"),
+        "{index}"
+    );
     let first = std::fs::read_to_string(dir.join("book/01-first.html")).unwrap();
     assert!(first.contains(PIXEL), "the picture is not on the page");
-    assert!(first.contains(r#"href="02-second.html""#), "no link to the next lesson");
+    assert!(
+        first.contains(r#"href="02-second.html""#),
+        "no link to the next lesson"
+    );
     let second = std::fs::read_to_string(dir.join("book/02-second.html")).unwrap();
-    assert!(second.contains(r#"href="01-first.html""#), "no link to the previous lesson");
+    assert!(
+        second.contains(r#"href="01-first.html""#),
+        "no link to the previous lesson"
+    );
 }
 
 #[test]
@@ -86,6 +100,12 @@ fn the_check_fails_on_a_page_with_an_error_or_without_pictures() {
         ],
     );
     assert!(!ok, "the book check passed broken lessons:\n{all}");
-    assert!(all.contains("01-broken.html: cell 2 shows an error: Error: no such file"), "{all}");
-    assert!(all.contains("02-blank.html: the executed lesson holds no picture"), "{all}");
+    assert!(
+        all.contains("01-broken.html: cell 2 shows an error: Error: no such file"),
+        "{all}"
+    );
+    assert!(
+        all.contains("02-blank.html: the executed lesson holds no picture"),
+        "{all}"
+    );
 }

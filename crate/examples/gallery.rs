@@ -19,6 +19,9 @@ fn main() -> std::result::Result<(), Box<dyn std::error::Error>> {
     images(&dir, &dev)?;
     classes(&dir, &dev)?;
     boundary(&dir, &dev)?;
+    top_labels(&dir, &dev)?;
+    roc(&dir)?;
+    tuning(&dir, &dev)?;
 
     let df = df!(
         "party" => ["democrat", "republican", "democrat <i>"],
@@ -223,4 +226,71 @@ fn boundary(dir: &Path, dev: &Device) -> Result<()> {
         &["outside", "inside"],
     )?
     .save(dir.join("boundary.png"))
+}
+
+/// ROC and precision–recall curves of made-up scores that overlap, 0.5 and a lower
+/// threshold marked.
+fn roc(dir: &Path) -> Result<()> {
+    let labels: Vec<bool> = (0..200).map(|i| i % 3 == 0).collect();
+    let scores: Vec<f64> = (0..200)
+        .map(|i| ((i * 37 % 100) as f64 / 100.0 + if i % 3 == 0 { 0.45 } else { 0.0 }) / 1.45)
+        .collect();
+    let t = dlcourse::train::Thresholds::from_slices(&scores, &labels)?;
+    plot::Roc::new(&t)
+        .mark("threshold 0.5", t.counts(0.5)?)
+        .mark("threshold 0.3", t.counts(0.3)?)
+        .figure()
+        .save(dir.join("roc.png"))
+}
+
+/// Two made-up "photos" (colour gradients) with top-3 labels, the first right, the second
+/// wrong with its true class third.
+fn top_labels(dir: &Path, dev: &Device) -> Result<()> {
+    let ramp = Tensor::arange(0f32, 224.0, dev)?.affine(1.0 / 224.0, 0.0)?;
+    let rows = ramp.reshape((1, 224, 1))?.broadcast_as((1, 224, 224))?;
+    let cols = ramp.reshape((1, 1, 224))?.broadcast_as((1, 224, 224))?;
+    let warm = Tensor::cat(&[&rows, &cols, &(cols.ones_like()? * 0.3)?], 0)?;
+    let cool = Tensor::cat(&[&(cols.ones_like()? * 0.2)?, &cols, &rows], 0)?;
+    plot::TopK::new()
+        .photo(
+            &warm,
+            "sunset.jpg",
+            &["lakeside", "volcano", "seashore"],
+            &[0.7, 0.2, 0.05],
+        )?
+        .truth("lakeside")
+        .photo(
+            &cool,
+            "glacier.jpg",
+            &["iceberg", "igloo", "alp"],
+            &[0.4, 0.3, 0.2],
+        )?
+        .truth("alp")
+        .figure()
+        .save(dir.join("topk.png"))
+}
+
+/// Lesson 12's pictures: the spread of made-up runs per batch size, and a real
+/// learning-rate scan of one neuron fitting a line.
+fn tuning(dir: &Path, dev: &Device) -> Result<()> {
+    let small = [0.951, 0.949, 0.953, 0.950, 0.955];
+    let large = [0.868, 0.874, 0.861, 0.872, 0.858];
+    plot::Strip::new(&[("batch 16", &small[..]), ("batch 512", &large[..])])?
+        .title("Final accuracy over 5 seeds")
+        .y_label("validation accuracy")
+        .figure()
+        .save(dir.join("strip.png"))?;
+    let x = Tensor::arange(0f32, 1024.0, dev)?
+        .affine(1.0 / 512.0, -1.0)?
+        .reshape((1024, 1))?;
+    let mut model = Sequential::new(&[1]).add(Dense::new(1)).build(dev, 0)?;
+    model.compile(Optimizer::sgd(0.01), Loss::MeanSquaredError, &[])?;
+    let find = dlcourse::train::LrFind::new()
+        .range(1e-4, 1e2)
+        .batch_size(8)
+        .smoothing(0.9);
+    model
+        .lr_find(&x, &x.affine(3.0, 1.0)?, &find)?
+        .plot()
+        .save(dir.join("lr-finder.png"))
 }

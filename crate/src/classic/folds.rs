@@ -2,7 +2,7 @@
 //! fitted inside each fold.
 
 use super::classifier::{Classifier, class_numbers};
-use crate::data::batch::{Fold, StandardScaler, k_fold};
+use crate::data::batch::{Fold, StandardScaler, k_fold, take_rows};
 use crate::error::{Error, Result};
 use crate::keras::{CrossValidation, Model};
 use crate::train::{Fit, Key};
@@ -315,6 +315,55 @@ impl Folds {
         })
     }
 
+    /// Out-of-fold predictions: `predict(fold, &split)` trains a model on the split's
+    /// training rows and returns its outputs for the held-out rows (`[held-out rows,
+    /// …]`); the result holds every row's output from the one model that did not see
+    /// it, in the rows' original order. The held-out predictions of a whole table, for a
+    /// confusion matrix or a ROC curve.
+    ///
+    /// ```
+    /// use dlcourse::classic::Folds;
+    /// use candle_core::{Device, Tensor};
+    /// let x = Tensor::new(&[[0f32], [1.], [2.], [3.], [4.], [5.]], &Device::Cpu)?;
+    /// // A "model" that answers the mean of the labels it trained on.
+    /// let held_out = Folds::new(6, 3, 0)?.out_of_fold(&x, &x, |_, split| {
+    ///     let rows = split.valid_x.dim(0)?;
+    ///     Ok(split.train_y.mean_keepdim(0)?.repeat((rows, 1))?)
+    /// })?;
+    /// let p = held_out.flatten_all()?.to_vec1::<f32>()?;
+    /// assert_eq!(p.len(), 6);
+    /// assert!((p.iter().sum::<f32>() / 6.0 - 2.5).abs() < 1e-5); // each row left out once
+    /// # Ok::<(), dlcourse::Error>(())
+    /// ```
+    pub fn out_of_fold<P>(&self, x: &Tensor, y: &Tensor, mut predict: P) -> Result<Tensor>
+    where
+        P: FnMut(usize, &Split) -> Result<Tensor>,
+    {
+        let mut outputs = Vec::with_capacity(self.k());
+        for (i, fold) in self.folds.iter().enumerate() {
+            let out = predict(i, &self.split(i, x, y)?)?;
+            if out.dims().first() != Some(&fold.validation.len()) {
+                return Err(Error::shape(
+                    format!("collecting the out-of-fold predictions of fold {}", i + 1),
+                    format!(
+                        "one output row per held-out row ({})",
+                        fold.validation.len()
+                    ),
+                    format!("outputs of shape {:?}", out.dims()),
+                    "return the model's predictions for split.valid_x",
+                ));
+            }
+            outputs.push(out);
+        }
+        // Row `order[j]` of the table is row `j` of the concatenated outputs.
+        let order = self.folds.iter().flat_map(|f| f.validation.iter().copied());
+        let mut position = vec![0u32; self.rows];
+        for (j, row) in order.enumerate() {
+            position[row as usize] = j as u32;
+        }
+        take_rows(&Tensor::cat(&outputs, 0)?, &position)
+    }
+
     fn check(&self, x: &Tensor, y: &Tensor) -> Result<()> {
         for (what, t) in [("inputs", x), ("labels", y)] {
             if t.dim(0)? != self.rows {
@@ -409,6 +458,33 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("0 predictions"), "{err}");
+        Ok(())
+    }
+
+    #[test]
+    fn out_of_fold_outputs_come_back_in_row_order_from_the_model_that_did_not_see_them()
+    -> Result<()> {
+        let x = Tensor::arange(0f32, 7., &Device::Cpu)?.reshape((7, 1))?;
+        let folds = Folds::new(7, 3, 5)?;
+        // Each "model" answers its fold number: row r must get the fold holding r.
+        let held_out = folds.out_of_fold(&x, &x, |i, split| {
+            Ok(Tensor::full(
+                i as f32,
+                (split.valid_x.dim(0)?, 1),
+                &Device::Cpu,
+            )?)
+        })?;
+        let got = held_out.flatten_all()?.to_vec1::<f32>()?;
+        for (i, fold) in folds.folds().iter().enumerate() {
+            assert!(fold.validation.iter().all(|&r| got[r as usize] == i as f32));
+        }
+        let err = folds
+            .out_of_fold(&x, &x, |_, _| {
+                Ok(Tensor::zeros((1, 1), DType::F32, &Device::Cpu)?)
+            })
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("one output row per held-out row"), "{err}");
         Ok(())
     }
 

@@ -169,6 +169,44 @@ impl Locator {
         }
     }
 
+    /// [`Locator::path`] for a file made for the course that has no public address
+    /// (`file.url` is empty, e.g. the MobileNet weights repacked for Candle): found in the
+    /// folders and the cache, else downloaded from `$DLCOURSE_MIRROR` (checked against
+    /// `file.sha256`), else an error that says where it was looked for.
+    ///
+    /// ```
+    /// use dlcourse::data::{DataFile, Locator};
+    /// const FILE: DataFile = DataFile { path: "x/none.bin", also: &[], url: "", sha256: None };
+    /// let err = Locator::only("/nonexistent").path_unpublished(&FILE).unwrap_err();
+    /// assert!(err.to_string().contains("no public address"));
+    /// ```
+    pub fn path_unpublished(&self, file: &DataFile) -> Result<PathBuf> {
+        if !file.url.is_empty() || self.mirror.is_some() {
+            return self.path(file);
+        }
+        if let Some(found) = self.find(file) {
+            return Ok(found);
+        }
+        let first = self
+            .dirs
+            .first()
+            .map(|d| join(d, file.path))
+            .unwrap_or_else(|| PathBuf::from(file.path));
+        Err(Error::data(
+            first,
+            format!(
+                "file not found (searched: {}); it was made for the course and has no public \
+                 address to download it from",
+                self.searched(file)
+            ),
+            format!(
+                "set {DATA_VAR} to the course's shared data folder (../shared/data), or \
+                 {MIRROR_VAR} to a server that has {}",
+                file.path
+            ),
+        ))
+    }
+
     /// The address `file` is downloaded from: `<mirror>/<path>` with a mirror, else its
     /// canonical address.
     ///

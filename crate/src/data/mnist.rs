@@ -133,6 +133,33 @@ impl Split {
         Ok((first, self.slice(n, total - n)?))
     }
 
+    /// The images whose label is one of `classes`, in their order (e.g. the digits 5–9
+    /// only, for a task the network has not seen).
+    ///
+    /// ```no_run
+    /// let high = dlcourse::data::mnist()?.test.classes(&[5, 6, 7, 8, 9])?;
+    /// assert!(high.labels.to_vec1::<u32>()?.iter().all(|&l| l >= 5));
+    /// # Ok::<(), dlcourse::Error>(())
+    /// ```
+    pub fn classes(&self, classes: &[u32]) -> Result<Split> {
+        let labels = self.labels.to_vec1::<u32>()?;
+        let rows: Vec<u32> = (0..labels.len() as u32)
+            .filter(|&i| classes.contains(&labels[i as usize]))
+            .collect();
+        if rows.is_empty() {
+            return Err(Error::shape(
+                "keeping some classes of a split",
+                "classes that occur among the labels",
+                format!("none of {classes:?}"),
+                "pass labels of the dataset (MNIST: 0 to 9)",
+            ));
+        }
+        Ok(Split {
+            images: super::batch::take_rows(&self.images, &rows)?,
+            labels: super::batch::take_rows(&self.labels, &rows)?,
+        })
+    }
+
     /// How many images each class has, indexed by label.
     ///
     /// ```no_run

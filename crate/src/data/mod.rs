@@ -13,6 +13,7 @@
 //!
 //! [`batch`] holds what every lesson does to tensors: seeded shuffling, the
 //! train/validation split, standard scaling, one-hot labels, k-fold splits.
+//! [`augment`] shifts and flips images anew for every batch while training.
 //!
 //! Where files are looked for, in order (details in [`locate`]):
 //! `$DLCOURSE_DATA` → the project's `data/` → the dataset cache (`$DLCOURSE_DATA_CACHE`,
@@ -27,6 +28,7 @@
 //! # Ok::<(), dlcourse::Error>(())
 //! ```
 
+pub mod augment;
 pub mod batch;
 pub mod fetch;
 pub mod idx;

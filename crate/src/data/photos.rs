@@ -154,3 +154,103 @@ pub fn read_photo(path: &Path) -> Result<Tensor> {
     let hwc = Tensor::from_vec(rgb.into_raw(), (height, width, 3), &Device::Cpu)?;
     Ok(hwc.permute((2, 0, 1))?.contiguous()?)
 }
+
+/// `photos/expected_classes.tsv`: each photo's ImageNet-1k class. It was written for the
+/// course's data folder, so it has no public address (see [`Locator::path_unpublished`]).
+pub const EXPECTED_CLASSES_FILE: DataFile = DataFile {
+    path: "photos/expected_classes.tsv",
+    also: &[],
+    url: "",
+    sha256: Some("339c56e036807fa32f922449ac70cbfd64e7261509f54463bbae0b7ddd16c4ce"),
+};
+
+/// One photo and its true ImageNet-1k class (a row of `expected_classes.tsv`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PhotoClass {
+    /// The photo's file name (`"dog.jpg"`), accepted by [`photo`].
+    pub file: String,
+    /// The class, as a 0-based index into the 1000 ImageNet classes.
+    pub class_index: usize,
+    /// The class's name (`"Samoyed"`).
+    pub class_name: String,
+}
+
+/// The true class of each of the nine photos, in the file's order.
+///
+/// ```no_run
+/// let classes = dlcourse::data::photos::expected_classes()?;
+/// assert_eq!(classes[0].class_name, "Samoyed");
+/// # Ok::<(), dlcourse::Error>(())
+/// ```
+pub fn expected_classes() -> Result<Vec<PhotoClass>> {
+    expected_classes_from(&Locator::from_env())
+}
+
+/// [`expected_classes`] with the file found by `locator`.
+pub fn expected_classes_from(locator: &Locator) -> Result<Vec<PhotoClass>> {
+    read_expected_classes(&locator.path_unpublished(&EXPECTED_CLASSES_FILE)?)
+}
+
+/// Reads a tab-separated file with the columns `file`, `class_index` and `class_name`
+/// (others are ignored).
+///
+/// ```
+/// let dir = std::env::temp_dir().join("dlcourse-doc-expected");
+/// std::fs::create_dir_all(&dir)?;
+/// let path = dir.join("classes.tsv");
+/// std::fs::write(&path, "file\tclass_index\tclass_name\ndog.jpg\t258\tSamoyed\n")?;
+/// let rows = dlcourse::data::photos::read_expected_classes(&path)?;
+/// assert_eq!(rows[0].class_index, 258);
+/// std::fs::write(&path, "file\tclass_index\tclass_name\ndog.jpg\tmany\tSamoyed\n")?;
+/// assert!(dlcourse::data::photos::read_expected_classes(&path).is_err());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn read_expected_classes(path: &Path) -> Result<Vec<PhotoClass>> {
+    let fix = "delete it or set DLCOURSE_DATA to the course's shared data folder";
+    let text = std::fs::read_to_string(path).map_err(|e| Error::io("reading", path, e))?;
+    let mut lines = text.lines().filter(|l| !l.trim().is_empty());
+    let header: Vec<&str> = lines.next().unwrap_or("").split('\t').collect();
+    let column = |name: &str| {
+        header.iter().position(|h| h.trim() == name).ok_or_else(|| {
+            Error::data(
+                path,
+                format!("expected a header with a `{name}` column, found {header:?}"),
+                fix,
+            )
+        })
+    };
+    let (file, index, name) = (
+        column("file")?,
+        column("class_index")?,
+        column("class_name")?,
+    );
+    let rows = lines.enumerate().map(|(i, line)| {
+        let fields: Vec<&str> = line.split('\t').collect();
+        let field = |c: usize| fields.get(c).map(|f| f.trim()).unwrap_or("");
+        let class_index = field(index).parse::<usize>().map_err(|_| {
+            Error::data(
+                path,
+                format!(
+                    "line {}: expected a class index (a whole number), found {:?}",
+                    i + 2,
+                    field(index)
+                ),
+                fix,
+            )
+        })?;
+        Ok(PhotoClass {
+            file: field(file).to_owned(),
+            class_index,
+            class_name: field(name).to_owned(),
+        })
+    });
+    let rows = rows.collect::<Result<Vec<_>>>()?;
+    if rows.is_empty() {
+        return Err(Error::data(
+            path,
+            "expected at least one photo, found none",
+            fix,
+        ));
+    }
+    Ok(rows)
+}

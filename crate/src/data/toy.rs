@@ -158,9 +158,94 @@ pub fn ring(n: usize, noise: f32, seed: u64) -> Result<Tensor> {
     Ok(Tensor::from_vec(xs, (n, 2), &Device::Cpu)?)
 }
 
+/// The columns of [`hiring`]'s `x`, in order.
+pub const HIRING_COLUMNS: [&str; 3] = ["age", "years of experience", "test score"];
+
+/// Made-up past hiring decisions that held age against the candidates: the data of a
+/// proxy-feature demonstration. Each of the `n` candidates has
+///
+/// * an **age**, a whole number of years from 22 to 64 (uniform);
+/// * **years of experience**: (age − 22) × a share drawn from 0.5 to 1 (time spent out
+///   of work), plus a Gaussian jitter of 2 years, at least 0 — so it follows the age
+///   closely (correlation about 0.9);
+/// * a **test score**, standard normal and independent of age: the only thing about a
+///   candidate that says how good they would be at the job.
+///
+/// The label (1 = hired) is drawn with probability σ(1.5 × score − 0.1 × (age − 40)):
+/// the past decisions rewarded the score, and also took 0.1 off the log-odds for every
+/// year of age. `x` is `f32` `[n, 3]` in the order of [`HIRING_COLUMNS`], `y` `f32`
+/// `[n, 1]`.
+///
+/// ```
+/// use dlcourse::data::toy;
+/// let data = toy::hiring(1000, 0)?;
+/// assert_eq!(data.x.dims(), &[1000, 3]);
+/// let age = data.x.narrow(1, 0, 1)?.flatten_all()?.to_vec1::<f32>()?;
+/// let hired = data.y.flatten_all()?.to_vec1::<f32>()?;
+/// let rate = |young: bool| {
+///     let group: Vec<f32> = age.iter().zip(&hired).filter(|(a, _)| (**a < 35.0) == young).map(|(_, h)| *h).collect();
+///     group.iter().sum::<f32>() / group.len() as f32
+/// };
+/// assert!(rate(true) > rate(false) + 0.2); // the young were hired far more often
+/// # Ok::<(), dlcourse::Error>(())
+/// ```
+pub fn hiring(n: usize, seed: u64) -> Result<Pairs> {
+    let mut rng = StdRng::seed_from_u64(seed);
+    let (jitter, standard) = (gaussian(2.0)?, gaussian(1.0)?);
+    let mut xs = Vec::with_capacity(3 * n);
+    let mut ys = Vec::with_capacity(n);
+    for _ in 0..n {
+        let age = rng.random_range(22..=64) as f32;
+        let worked: f32 = rng.random_range(0.5..=1.0);
+        let experience = ((age - 22.0) * worked + jitter.sample(&mut rng)).max(0.0);
+        let score = standard.sample(&mut rng);
+        let log_odds = 1.5 * score - 0.1 * (age - 40.0);
+        let hired = rng.random::<f32>() < 1.0 / (1.0 + (-log_odds).exp());
+        xs.extend([age, experience, score]);
+        ys.push(f32::from(u8::from(hired)));
+    }
+    Ok(Pairs {
+        x: Tensor::from_vec(xs, (n, 3), &Device::Cpu)?,
+        y: column(&ys)?,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hiring_is_seeded_and_experience_follows_age_but_the_score_does_not() -> Result<()> {
+        let data = hiring(4000, 1)?;
+        assert_eq!(
+            data.x.to_vec2::<f32>()?,
+            hiring(4000, 1)?.x.to_vec2::<f32>()?
+        );
+        let rows = data.x.to_vec2::<f32>()?;
+        let column = |j: usize| rows.iter().map(|r| r[j] as f64).collect::<Vec<f64>>();
+        let corr = |a: &[f64], b: &[f64]| {
+            let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
+            let (ma, mb) = (mean(a), mean(b));
+            let cov: f64 = a.iter().zip(b).map(|(x, y)| (x - ma) * (y - mb)).sum();
+            let var = |v: &[f64], m: f64| v.iter().map(|x| (x - m).powi(2)).sum::<f64>();
+            cov / (var(a, ma) * var(b, mb)).sqrt()
+        };
+        let (age, experience, score) = (column(0), column(1), column(2));
+        assert!(
+            corr(&age, &experience) > 0.85,
+            "{}",
+            corr(&age, &experience)
+        );
+        assert!(corr(&age, &score).abs() < 0.05, "{}", corr(&age, &score));
+        assert!(age.iter().all(|a| (22.0..=64.0).contains(a)));
+        assert!(
+            experience
+                .iter()
+                .zip(&age)
+                .all(|(e, a)| *e >= 0.0 && *e <= a - 22.0 + 10.0)
+        );
+        Ok(())
+    }
 
     #[test]
     fn point_clouds_are_seeded_balanced_and_reject_negative_noise() -> Result<()> {

@@ -20,23 +20,18 @@ pub struct CrossValidation {
 impl CrossValidation {
     /// The mean score over the folds.
     pub fn mean(&self) -> f64 {
-        self.scores.iter().sum::<f64>() / self.scores.len().max(1) as f64
+        super::scores::mean(&self.scores)
     }
 
     /// The standard deviation of the scores (spread from fold to fold).
     pub fn std(&self) -> f64 {
-        let mean = self.mean();
-        let n = self.scores.len().max(1) as f64;
-        (self.scores.iter().map(|s| (s - mean).powi(2)).sum::<f64>() / n).sqrt()
+        super::scores::std(&self.scores)
     }
 }
 
 impl fmt::Display for CrossValidation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let (lo, hi) = self
-            .scores
-            .iter()
-            .fold((f64::MAX, f64::MIN), |(lo, hi), s| (lo.min(*s), hi.max(*s)));
+        let (lo, hi) = super::scores::range(&self.scores);
         write!(
             f,
             "{}-fold {}: {:.4} ± {:.4} (from {lo:.4} to {hi:.4})",

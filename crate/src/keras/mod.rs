@@ -14,12 +14,16 @@
 //! ```
 
 mod cross_validation;
+mod freeze;
 mod model;
+mod scores;
+mod seeds;
 mod sequential;
 mod summary;
 mod training;
 
 pub use cross_validation::{CrossValidation, cross_validate};
 pub use model::Model;
+pub use seeds::{Experiment, SeedRuns};
 pub use sequential::Sequential;
 pub use summary::Summary;

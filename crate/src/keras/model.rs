@@ -16,6 +16,8 @@ pub(crate) struct Layer {
     pub output_shape: Vec<usize>,
     pub params: usize,
     pub module: Box<dyn ModuleT + Send + Sync>,
+    /// Whether `compile` hands this layer's parameters to the optimiser (see `freeze.rs`).
+    pub trainable: bool,
 }
 
 /// A built model (Keras' `Model`). It is a Candle module: `forward_t` works as for any
@@ -29,6 +31,8 @@ pub struct Model {
     pub(crate) device: Device,
     pub(crate) rng: StdRng,
     pub(crate) compiled: Option<Compiled>,
+    /// The weights layers asked to penalise ([`Dense::l2`](crate::nn::Dense::l2)).
+    pub(crate) l2: crate::train::L2Penalty,
 }
 
 impl Model {
@@ -50,6 +54,7 @@ impl Model {
             device,
             rng: StdRng::seed_from_u64(seed ^ 0x5eed_5eed),
             compiled: None,
+            l2: crate::train::L2Penalty::new(),
         }
     }
 
@@ -77,8 +82,13 @@ impl Model {
     /// or inference mode.
     pub fn logits(&self, xs: &Tensor, train: bool) -> Result<Tensor> {
         let mut xs = self.check_input(xs)?;
-        for layer in &self.layers {
+        let frozen = self.frozen_prefix();
+        for (i, layer) in self.layers.iter().enumerate() {
             xs = layer.module.forward_t(&xs, train)?;
+            if i + 1 == frozen {
+                // Nothing below needs a gradient: backward stops here.
+                xs = xs.detach();
+            }
         }
         Ok(xs)
     }

@@ -62,6 +62,7 @@ impl Sequential {
         let mut shape = self.input_shape.clone();
         let mut layers = Vec::with_capacity(self.specs.len());
         let mut counts = std::collections::HashMap::new();
+        let mut l2 = crate::train::L2Penalty::new();
         for spec in &self.specs {
             let kind = spec.kind();
             let seen = counts.entry(kind).or_insert(0usize);
@@ -94,6 +95,9 @@ impl Sequential {
                 other => other,
             })?;
             let params = count_params(&vars, &name);
+            for (param, factor) in spec.l2_penalties() {
+                l2.add(layer_var(&vars, &name, param)?, factor);
+            }
             shape = built.output_shape.clone();
             layers.push(Layer {
                 name,
@@ -101,9 +105,10 @@ impl Sequential {
                 output_shape: built.output_shape,
                 params,
                 module: built.module,
+                trainable: true,
             });
         }
-        Ok(Model::new(
+        let mut model = Model::new(
             layers,
             self.input_shape,
             input_dtype,
@@ -111,8 +116,22 @@ impl Sequential {
             vars,
             device.clone(),
             seed,
-        ))
+        );
+        model.l2 = l2;
+        Ok(model)
     }
+}
+
+/// The parameter `param` of layer `layer`, for a penalty the layer asked for.
+fn layer_var(vars: &VarMap, layer: &str, param: &str) -> Result<candle_core::Var> {
+    let data = vars.data().lock().expect("the var map is never poisoned");
+    let name = format!("{layer}.{param}");
+    data.get(&name).cloned().ok_or_else(|| {
+        Error::Usage(format!(
+            "layer `{layer}` asked for an L2 penalty on `{param}`, a parameter it did not \
+             create — a LayerSpec's l2_penalties must name its own parameters"
+        ))
+    })
 }
 
 fn count_params(vars: &VarMap, layer: &str) -> usize {

@@ -7,6 +7,8 @@ use std::fmt;
 #[derive(Debug, Clone)]
 pub struct Summary {
     rows: Vec<(String, String, usize)>,
+    /// Whether each row's layer is trainable (see [`Model::freeze_until`]).
+    trainable: Vec<bool>,
 }
 
 impl Model {
@@ -26,6 +28,7 @@ impl Model {
                     )
                 })
                 .collect(),
+            trainable: self.trainable_layers(),
         }
     }
 }
@@ -34,6 +37,17 @@ impl Summary {
     /// Total number of parameters.
     pub fn total_params(&self) -> usize {
         self.rows.iter().map(|r| r.2).sum()
+    }
+
+    /// Parameters of the trainable layers (those not frozen).
+    pub fn trainable_params(&self) -> usize {
+        let rows = self.rows.iter().zip(&self.trainable);
+        rows.filter(|(_, t)| **t).map(|(r, _)| r.2).sum()
+    }
+
+    /// Parameters of the frozen layers, which `fit` leaves as they are.
+    pub fn non_trainable_params(&self) -> usize {
+        self.total_params() - self.trainable_params()
     }
 
     /// Parameters per layer, in order.
@@ -96,8 +110,16 @@ impl fmt::Display for Summary {
         writeln!(f, "{}", rule('━'))?;
         let total = thousands(self.total_params());
         writeln!(f, " Total params: {total}")?;
-        writeln!(f, " Trainable params: {total}")?;
-        write!(f, " Non-trainable params: 0")
+        writeln!(
+            f,
+            " Trainable params: {}",
+            thousands(self.trainable_params())
+        )?;
+        write!(
+            f,
+            " Non-trainable params: {}",
+            thousands(self.non_trainable_params())
+        )
     }
 }
 

@@ -6,6 +6,7 @@ use crate::train::{
     Batches, Fit, Key, Logs, Loss, Metric, Optimizer, ParamUpdate, Quantity, Split, TrainStep,
     Validation, run_epochs,
 };
+use crate::train::{LrFind, LrFinder};
 use candle_core::{D, Tensor, Var};
 
 /// Batch size for `evaluate` and `predict`: large batches are faster and change nothing.
@@ -16,11 +17,16 @@ pub(crate) struct Compiled {
     loss: Loss,
     metrics: Vec<Metric>,
     optimizer: Box<dyn ParamUpdate>,
+    /// Which layers were trainable at `compile`: the ones the optimiser updates.
+    trainable: Vec<bool>,
+    /// The optimiser as compiled, to build fresh state from (the learning-rate finder).
+    config: Optimizer,
 }
 
 impl Model {
     /// Chooses the optimiser, the loss and the metrics to report (Keras: `compile`).
-    /// Compiling again starts the optimiser afresh and keeps the weights.
+    /// Compiling again starts the optimiser afresh and keeps the weights. The optimiser
+    /// updates the layers trainable now (see [`Model::freeze_until`]).
     pub fn compile(&mut self, optimizer: Optimizer, loss: Loss, metrics: &[Metric]) -> Result<()> {
         for metric in metrics {
             metric.check(loss)?;
@@ -28,7 +34,9 @@ impl Model {
         self.compiled = Some(Compiled {
             loss,
             metrics: metrics.to_vec(),
-            optimizer: optimizer.build(self.sorted_vars())?,
+            optimizer: optimizer.build(self.trainable_vars())?,
+            trainable: self.trainable_layers(),
+            config: optimizer,
         });
         Ok(())
     }
@@ -60,7 +68,7 @@ impl Model {
     /// regression and binary cross-entropy, one-hot rows for categorical and integer
     /// labels for sparse cross-entropy.
     pub fn fit(&mut self, x: &Tensor, y: &Tensor, mut fit: Fit) -> Result<crate::train::History> {
-        self.compiled()?;
+        self.check_trainable(&self.compiled()?.trainable)?;
         let (x, y, validation) = split_validation(x, y, &fit.validation)?;
         let x = self.check_input(&x)?;
         let y = y.to_device(&self.device)?;
@@ -75,6 +83,41 @@ impl Model {
         let history = run_epochs(&mut step, &[&x, &y], &mut fit, &mut rng);
         self.rng = rng;
         history
+    }
+
+    /// Scans learning rates over one pass of `x`, `y` (fast.ai's `lr_find`; see
+    /// [`LrFind`]) with fresh state of the compiled optimiser, then puts back the weights,
+    /// the optimiser and its shuffling seed, so training goes on as if it had not run.
+    ///
+    /// ```
+    /// use dlcourse::prelude::*;
+    /// use dlcourse::train::LrFind;
+    /// # fn main() -> dlcourse::Result<()> {
+    /// let x = Tensor::arange(0f32, 64., &Device::Cpu)?.affine(1. / 32., -1.)?.reshape((64, 1))?;
+    /// let y = x.affine(3.0, 1.0)?;
+    /// let mut model = Sequential::new(&[1]).add(Dense::new(1)).build(&Device::Cpu, 0)?;
+    /// model.compile(Optimizer::sgd(0.01), Loss::MeanSquaredError, &[])?;
+    /// let finder = model.lr_find(&x, &y, &LrFind::new().range(1e-4, 1e3).batch_size(2))?;
+    /// assert!(finder.exploded() && finder.suggestion() < finder.minimum());
+    /// # Ok(()) }
+    /// ```
+    pub fn lr_find(&mut self, x: &Tensor, y: &Tensor, find: &LrFind) -> Result<LrFinder> {
+        let fresh = self.compiled()?.config.build(self.trainable_vars())?;
+        let x = self.check_input(x)?;
+        let y = y.to_device(&self.device)?;
+        check_same_count(&x, &y, "learning-rate finder")?;
+        let compiled = self.compiled.as_mut().expect("checked above");
+        let kept = std::mem::replace(&mut compiled.optimizer, fresh);
+        let mut rng = self.rng.clone();
+        let vars = self.sorted_vars();
+        let mut step = ModelStep {
+            model: self,
+            validation: None,
+            vars,
+        };
+        let found = crate::train::lr_find(&mut step, &[&x, &y], find, &mut rng);
+        self.compiled.as_mut().expect("checked above").optimizer = kept;
+        found
     }
 
     /// Loss and metric means over a dataset, in inference mode, keyed for `split`.
@@ -94,6 +137,7 @@ impl Model {
             }
         }
         let n = x.dim(0)?.max(1) as f64;
+        sums[0] += self.l2.value()? * n; // as Keras: the loss includes the penalty
         let quantities = std::iter::once(Quantity::Loss)
             .chain(compiled.metrics.iter().map(|m| Quantity::Metric(*m)));
         Ok(quantities
@@ -193,9 +237,10 @@ impl TrainStep for ModelStep<'_> {
         let loss = compiled
             .loss
             .compute(&logits, model.output_activation, &targets)?;
-        let value = loss.to_scalar::<f32>()? as f64;
+        let value = loss.to_scalar::<f32>()? as f64 + model.l2.value()?;
         if value.is_finite() {
-            let grads = loss.backward()?;
+            let mut grads = loss.backward()?;
+            model.l2.add_gradients(&mut grads)?;
             let compiled = model.compiled.as_mut().expect("checked by fit");
             compiled.optimizer.step(&grads)?;
         }

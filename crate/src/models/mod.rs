@@ -8,11 +8,19 @@
 //! | [`mnist_cnn`] | 09 | 1,199,882 |
 //! | [`sentiment_lstm`] | 10 | 2,691,713 (20,000 words, 128 dimensions) |
 //! | [`sentiment_rnn`] | 10 | 2,593,025 (the same with a SimpleRNN) |
+//! | [`mammogram_mlp`] | 14, 17 | 37 (4 features) |
+//! | [`mobilenet_v1`] | 11 | 475,544, pretrained on ImageNet (loaded, not a `Sequential`) |
 
 mod cnn;
+mod mammogram;
 mod mlp;
+mod mobilenet;
 mod sentiment;
 
 pub use cnn::mnist_cnn;
+pub use mammogram::mammogram_mlp;
 pub use mlp::mnist_mlp;
+pub use mobilenet::{
+    IMAGE_SIZE, IMAGENET_CLASSES_FILE, MOBILENET_WEIGHTS_FILE, MobileNet, TopLabels, mobilenet_v1,
+};
 pub use sentiment::{sentiment_lstm, sentiment_rnn};

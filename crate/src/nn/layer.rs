@@ -38,6 +38,13 @@ pub trait LayerSpec {
     fn take_output_activation(&mut self) -> Option<Activation> {
         None
     }
+
+    /// The parameters this layer asks to penalise, by name (`"weight"`), with their L2
+    /// factors: the model adds factor · Σ w² of each to the loss (Keras:
+    /// `kernel_regularizer`). None by default.
+    fn l2_penalties(&self) -> Vec<(&'static str, f64)> {
+        Vec::new()
+    }
 }
 
 /// A built layer: a Candle module and the shape of one output sample.

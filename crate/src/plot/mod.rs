@@ -12,12 +12,16 @@
 //! | one image, a 2-D tensor as a picture | [`image`], [`matrix`] |
 //! | points coloured by class | [`scatter`] |
 //! | confusion matrix | [`confusion`] |
+//! | ROC and precision–recall curves, operating points | [`Roc`], [`roc`] |
 //! | a classifier's decision regions | [`decision_boundary`] |
 //! | class probabilities of one prediction | [`probabilities`], [`Bars`] |
+//! | photos with a classifier's top-k labels beside each | [`TopK`] |
 //! | a `DataFrame` as an HTML table | [`table`] |
 //! | how values are distributed | [`Histogram`] |
 //! | a text's tokens and ids, as a model reads it | [`tokens`] |
 //! | sentences with a classifier's probability | [`sentiments`] |
+//! | the spread of a few groups of values (runs over seeds) | [`Strip`] |
+//! | a learning-rate scan | `finder.plot()` ([`crate::train::LrFinder`]) |
 
 mod bars;
 mod boundary;
@@ -34,16 +38,20 @@ mod html;
 mod image;
 mod input;
 mod legend;
+mod lr_finder;
 mod matrix;
 mod misclassified;
 mod palette;
 mod pixels;
+mod roc;
 mod scatter;
 mod sentiments;
 mod setters;
 mod show;
+mod strip;
 mod table;
 mod tokens;
+mod topk;
 
 pub use bars::{Bars, probabilities};
 pub use boundary::{Boundary, decision_boundary};
@@ -57,8 +65,11 @@ pub use histogram::Histogram;
 pub use image::{Picture, image};
 pub use matrix::{Matrix, matrix};
 pub use misclassified::misclassified;
+pub use roc::{Roc, roc};
 pub use scatter::{Scatter, scatter};
 pub use sentiments::{Sentiments, sentiments};
 pub use show::Show;
+pub use strip::Strip;
 pub use table::{Table, table};
 pub use tokens::{Tokens, tokens};
+pub use topk::TopK;

@@ -187,7 +187,14 @@ impl Callback for EarlyStopping {
 }
 
 /// Changes the learning rate from epoch to epoch (Keras: `LearningRateScheduler`).
-#[derive(Debug, Clone, Copy)]
+///
+/// ```
+/// use dlcourse::train::{Fit, LearningRateSchedule};
+/// let step = LearningRateSchedule::Step { every: 2, factor: 0.5 };
+/// assert_eq!(step.rates(0.1, 5), [0.1, 0.1, 0.05, 0.05, 0.025]);
+/// let fit = Fit::epochs(5).callback(step);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub enum LearningRateSchedule {
     /// Multiplies the rate by `factor` every `every` epochs.
     Step {
@@ -203,19 +210,50 @@ pub enum LearningRateSchedule {
     },
 }
 
+impl LearningRateSchedule {
+    /// The multiplier applied to the rate after `epoch` (1-based) ends.
+    fn factor_after(&self, epoch: usize) -> f64 {
+        match *self {
+            LearningRateSchedule::Step { every, factor } if epoch % every.max(1) == 0 => factor,
+            LearningRateSchedule::Step { .. } => 1.0,
+            LearningRateSchedule::Exponential { factor } => factor,
+        }
+    }
+
+    /// The learning rate each of `epochs` epochs trains with, starting from `initial`:
+    /// what the schedule will set, for plotting it next to the losses it gave.
+    pub fn rates(&self, initial: f64, epochs: usize) -> Vec<f64> {
+        let mut rates = Vec::with_capacity(epochs);
+        let mut rate = initial;
+        for epoch in 1..=epochs {
+            rates.push(rate);
+            rate *= self.factor_after(epoch);
+        }
+        rates
+    }
+
+    fn check(&self) -> Result<()> {
+        let factor = match *self {
+            LearningRateSchedule::Step { factor, .. }
+            | LearningRateSchedule::Exponential { factor } => factor,
+        };
+        if factor.is_finite() && factor > 0.0 {
+            return Ok(());
+        }
+        Err(Error::Usage(format!(
+            "learning-rate schedule {self:?}: expected a factor above 0, found {factor} — \
+             use a factor below 1 to decay the rate (e.g. 0.5)"
+        )))
+    }
+}
+
 impl Callback for LearningRateSchedule {
     fn on_epoch_end(&mut self, end: &mut EpochEnd) -> Result<()> {
+        self.check()?;
         let Some(rate) = end.learning_rate() else {
             return Ok(());
         };
-        let next = match *self {
-            LearningRateSchedule::Step { every, factor } if end.epoch % every.max(1) == 0 => {
-                rate * factor
-            }
-            LearningRateSchedule::Step { .. } => rate,
-            LearningRateSchedule::Exponential { factor } => rate * factor,
-        };
-        end.set_learning_rate(next);
+        end.set_learning_rate(rate * self.factor_after(end.epoch));
         Ok(())
     }
 }
@@ -240,4 +278,76 @@ where
         }
     }
     Hook(f)
+}
+
+#[cfg(test)]
+mod schedule_tests {
+    use super::*;
+    use crate::prelude::*;
+    use std::cell::RefCell;
+    use std::rc::Rc;
+
+    /// The rate each epoch of a real `fit` trained with, under `schedule`.
+    fn rates_in_fit(schedule: LearningRateSchedule, epochs: usize) -> Result<Vec<f64>> {
+        let x = Tensor::arange(0f32, 8., &Device::Cpu)?.reshape((8, 1))?;
+        let mut model = Sequential::new(&[1])
+            .add(Dense::new(1))
+            .build(&Device::Cpu, 0)?;
+        model.compile(Optimizer::sgd(0.001), Loss::MeanSquaredError, &[])?;
+        let seen = Rc::new(RefCell::new(Vec::new()));
+        let record = Rc::clone(&seen);
+        let hook = on_epoch_end(move |end| {
+            record.borrow_mut().extend(end.learning_rate());
+            Ok(())
+        });
+        model.fit(
+            &x,
+            &x,
+            Fit::epochs(epochs)
+                .quiet()
+                .callback(hook)
+                .callback(schedule),
+        )?;
+        Ok(seen.take())
+    }
+
+    #[test]
+    fn fit_trains_each_epoch_at_the_rate_the_schedule_plans() -> Result<()> {
+        for schedule in [
+            LearningRateSchedule::Step {
+                every: 3,
+                factor: 0.1,
+            },
+            LearningRateSchedule::Exponential { factor: 0.8 },
+        ] {
+            let planned = schedule.rates(0.001, 7);
+            let used = rates_in_fit(schedule, 7)?;
+            assert_eq!(used.len(), 7);
+            for (u, p) in used.iter().zip(&planned) {
+                assert!(
+                    (u - p).abs() < 1e-15,
+                    "{schedule:?}: {used:?} vs {planned:?}"
+                );
+            }
+            assert!(planned[6] < planned[0] / 2.0, "{planned:?} does not decay");
+        }
+        let step = LearningRateSchedule::Step {
+            every: 3,
+            factor: 0.1,
+        }
+        .rates(1.0, 7);
+        assert_eq!(step[..4], [1.0, 1.0, 1.0, 0.1]);
+        Ok(())
+    }
+
+    #[test]
+    fn a_factor_that_is_not_positive_is_an_error() {
+        for factor in [0.0, -0.5, f64::NAN] {
+            let err = rates_in_fit(LearningRateSchedule::Exponential { factor }, 2).unwrap_err();
+            assert!(
+                err.to_string().contains("expected a factor above 0"),
+                "{err}"
+            );
+        }
+    }
 }

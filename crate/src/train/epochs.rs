@@ -49,7 +49,10 @@ pub fn run_epochs(
         let mut sums: Vec<(Key, f64)> = Vec::new();
         let mut samples = 0usize;
         for i in 0..batches.count() {
-            let batch = batches.get(i)?;
+            let mut batch = batches.get(i)?;
+            if let (Some(augment), Some(inputs)) = (&fit.augment, batch.first_mut()) {
+                *inputs = augment.apply(inputs, rng)?;
+            }
             let n = batch.first().map(|t| t.dim(0)).transpose()?.unwrap_or(0);
             for (key, value) in step.train_batch(&batch)? {
                 if !value.is_finite() {

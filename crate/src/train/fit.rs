@@ -1,5 +1,6 @@
 //! Settings of a `fit` call (Keras: `model.fit(x, y, epochs=.., batch_size=.., ...)`).
 
+use crate::data::augment::Augment;
 use crate::train::Callback;
 use candle_core::Tensor;
 use std::fmt;
@@ -37,6 +38,8 @@ pub struct Fit {
     pub verbose: bool,
     /// Run after every epoch, in order.
     pub callbacks: Vec<Box<dyn Callback>>,
+    /// Random shifts/flips applied to each training batch's inputs (see [`Fit::augment`]).
+    pub augment: Option<Augment>,
 }
 
 impl fmt::Debug for Fit {
@@ -48,6 +51,7 @@ impl fmt::Debug for Fit {
             .field("validation", &self.validation)
             .field("verbose", &self.verbose)
             .field("callbacks", &self.callbacks.len())
+            .field("augment", &self.augment)
             .finish()
     }
 }
@@ -62,6 +66,7 @@ impl Fit {
             validation: Validation::None,
             verbose: true,
             callbacks: Vec::new(),
+            augment: None,
         }
     }
 
@@ -92,6 +97,20 @@ impl Fit {
     /// Prints nothing while training (Keras: `verbose=0`).
     pub fn quiet(mut self) -> Self {
         self.verbose = false;
+        self
+    }
+
+    /// Changes each training batch's inputs (the first tensor) at random before the step:
+    /// shifts and flips of images, new ones every batch, drawn from the model's seed
+    /// (Keras: augmentation layers or `ImageDataGenerator`). Validation data is left as it is.
+    ///
+    /// ```
+    /// use dlcourse::data::augment::Augment;
+    /// use dlcourse::train::Fit;
+    /// let fit = Fit::epochs(10).augment(Augment::new().shift(2).flip_horizontal());
+    /// ```
+    pub fn augment(mut self, augment: Augment) -> Self {
+        self.augment = Some(augment);
         self
     }
 

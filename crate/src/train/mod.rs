@@ -10,8 +10,11 @@ mod history;
 mod key;
 mod logs;
 mod loss;
+mod lr_finder;
 mod metric;
 mod optimizer;
+mod penalty;
+mod thresholds;
 
 pub use batches::Batches;
 pub use callbacks::{
@@ -23,5 +26,8 @@ pub use history::History;
 pub use key::{Key, Quantity, Split};
 pub use logs::Logs;
 pub use loss::Loss;
+pub use lr_finder::{LrFind, LrFinder, lr_find};
 pub use metric::Metric;
 pub use optimizer::{Optimizer, ParamUpdate};
+pub use penalty::L2Penalty;
+pub use thresholds::{Costs, Counts, PrPoint, RocPoint, Thresholds};
