@@ -2,7 +2,7 @@
 //! naming the profile each lesson ran in, and `--check` failing on a page without pictures or
 //! with an error. Needs `scripts/setup.sh` to have run (the project's test command does).
 
-use dlcourse_tests::{repo_root, temp_dir};
+use dlcourse_tests::{repo_root, status_and_output, temp_dir};
 use std::path::Path;
 use std::process::Command;
 
@@ -38,21 +38,15 @@ fn book(dir: &Path, lessons: &[(&str, String)]) -> (bool, String) {
         std::fs::write(executed.join(name), text).unwrap();
         args.push(sources.join(name));
     }
-    let output = Command::new(repo_root().join("scripts/book.sh"))
-        .arg("--check")
-        .arg("--executed")
-        .arg(&executed)
-        .arg("--out")
-        .arg(dir.join("book"))
-        .args(&args)
-        .output()
-        .expect("scripts/book.sh runs");
-    let all = format!(
-        "{}\n{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    (output.status.success(), all)
+    status_and_output(
+        Command::new(repo_root().join("scripts/book.sh"))
+            .arg("--check")
+            .arg("--executed")
+            .arg(&executed)
+            .arg("--out")
+            .arg(dir.join("book"))
+            .args(&args),
+    )
 }
 
 #[test]

@@ -8,7 +8,9 @@
 
 use dlcourse::data::fetch::sha256_file;
 use dlcourse::data::mnist::FASHION_MNIST_FILES;
-use dlcourse_tests::{data_locator, files_under, repo_root, run_notebooks_command, temp_dir};
+use dlcourse_tests::{
+    data_locator, files_under, repo_root, run_notebooks_command, status_and_output, temp_dir,
+};
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -114,24 +116,19 @@ fn a_lesson_downloads_its_data_through_the_runner() {
     let start = Instant::now();
     // A generous cell timeout: on a fresh machine this is the first kernel, whose first
     // cell compiles every dependency (about 9 minutes on two cores).
-    let output = run_notebooks_command()
-        .args(["--profile", "quick", "--timeout", "1800"])
-        .arg(root.join("notebooks").join(LESSON))
-        .env("DLCOURSE_DATA", &no_data)
-        .env("DLCOURSE_ROOT", &no_project)
-        .env("DLCOURSE_DATA_CACHE", &cache)
-        .env("DLCOURSE_MIRROR", &base)
-        .output()
-        .expect("scripts/run-notebooks.sh runs");
+    let (ok, all) = status_and_output(
+        run_notebooks_command()
+            .args(["--profile", "quick", "--timeout", "1800"])
+            .arg(root.join("notebooks").join(LESSON))
+            .env("DLCOURSE_DATA", &no_data)
+            .env("DLCOURSE_ROOT", &no_project)
+            .env("DLCOURSE_DATA_CACHE", &cache)
+            .env("DLCOURSE_MIRROR", &base),
+    );
     let seconds = start.elapsed().as_secs_f64();
     drop(mirror);
-    let all = format!(
-        "{}\n{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
     assert!(
-        output.status.success(),
+        ok,
         "lesson {LESSON} failed with its data downloaded from the mirror:\n{all}"
     );
     eprintln!("{LESSON} through the mirror, empty data cache: {seconds:.1} s");

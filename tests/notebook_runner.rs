@@ -2,7 +2,7 @@
 //! non-zero and name the notebook and the cell. Needs `scripts/setup.sh` to have run
 //! (the project's test command does that first).
 
-use dlcourse_tests::repo_root;
+use dlcourse_tests::{repo_root, status_and_output};
 use std::process::Command;
 
 #[test]
@@ -69,17 +69,11 @@ fn an_error_returned_by_question_mark_fails_the_run() {
 /// Runs `scripts/run-notebooks.sh` on one fixture; its exit status and all its output.
 fn run_fixture(name: &str) -> (bool, String) {
     let root = repo_root();
-    let output = Command::new(root.join("scripts/run-notebooks.sh"))
-        .args(["--profile", "quick", "--timeout", "600"])
-        .arg(root.join("tests/fixtures").join(name))
-        .output()
-        .expect("scripts/run-notebooks.sh runs");
-    let all = format!(
-        "{}\n{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    (output.status.success(), all)
+    status_and_output(
+        Command::new(root.join("scripts/run-notebooks.sh"))
+            .args(["--profile", "quick", "--timeout", "600"])
+            .arg(root.join("tests/fixtures").join(name)),
+    )
 }
 
 #[test]

@@ -60,6 +60,18 @@ pub fn run_notebooks_command() -> Command {
     command
 }
 
+/// Runs `command`; whether it succeeded, and its stdout and stderr together (for asserting on
+/// what a script printed, and for showing it when an assertion fails).
+pub fn status_and_output(command: &mut Command) -> (bool, String) {
+    let output = command.output().expect("the command starts");
+    let all = format!(
+        "{}\n{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    (output.status.success(), all)
+}
+
 /// The lookup the data tests use: the loaders' own ([`Locator::from_env`]: `$DLCOURSE_DATA`,
 /// the project's `data/`, the dataset cache, else a download into it), with
 /// `../shared/data` searched first when `DLCOURSE_DATA` is unset, as the scripts do. On a
