@@ -2,9 +2,10 @@
 //! Keras-style padding.
 //!
 //! The tokenizer lower-cases, removes the `<br />` line breaks of the IMDB reviews, and
-//! splits on everything that is not a letter. An apostrophe inside a word is kept
-//! (`don't`, `rock'n'roll`); apostrophes at either end are dropped (`'hello'` → `hello`).
-//! Digits and punctuation separate words and are dropped.
+//! splits on everything that is not a letter or a digit. An apostrophe inside a word is
+//! kept (`don't`, `rock'n'roll`); apostrophes at either end are dropped (`'hello'` →
+//! `hello`). Numbers are words too: reviewers often end with their rating, and `7/10`
+//! gives the tokens `7` and `10`. Punctuation separates words and is dropped.
 //!
 //! ```
 //! use dlcourse::data::text::{Vocabulary, tokenize};
@@ -29,7 +30,7 @@ fn for_each_token(text: &str, mut f: impl FnMut(&str)) {
     } else {
         lower
     };
-    for word in clean.split(|c: char| !(c.is_alphabetic() || c == '\'')) {
+    for word in clean.split(|c: char| !(c.is_alphanumeric() || c == '\'')) {
         let word = word.trim_matches('\'');
         if !word.is_empty() {
             f(word);
@@ -40,7 +41,7 @@ fn for_each_token(text: &str, mut f: impl FnMut(&str)) {
 /// The words of `text`, lower-cased (see the module docs for the rules).
 ///
 /// ```
-/// assert_eq!(dlcourse::data::text::tokenize("It's GREAT.<br /><br />10/10"), ["it's", "great"]);
+/// assert_eq!(dlcourse::data::text::tokenize("It's GREAT.<br /><br />10/10"), ["it's", "great", "10", "10"]);
 /// ```
 pub fn tokenize(text: &str) -> Vec<String> {
     let mut words = Vec::new();
@@ -51,7 +52,7 @@ pub fn tokenize(text: &str) -> Vec<String> {
 /// The number of words of `text` ([`tokenize`]'s length, without building the words).
 ///
 /// ```
-/// assert_eq!(dlcourse::data::text::token_count("It's GREAT.<br /><br />10/10"), 2);
+/// assert_eq!(dlcourse::data::text::token_count("It's GREAT.<br /><br />10/10"), 4);
 /// ```
 pub fn token_count(text: &str) -> usize {
     let mut count = 0;
@@ -254,10 +255,10 @@ mod tests {
     }
 
     #[test]
-    fn tokenizer_keeps_inner_apostrophes_only() {
+    fn tokenizer_keeps_inner_apostrophes_and_numbers() {
         assert_eq!(
             tokenize("Rock'n'Roll isn't 'dead'... 42x<BR />Ünïcode"),
-            ["rock'n'roll", "isn't", "dead", "x", "ünïcode"]
+            ["rock'n'roll", "isn't", "dead", "42x", "ünïcode"]
         );
     }
 }

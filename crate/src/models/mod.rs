@@ -6,6 +6,7 @@
 //! |---|---|---|
 //! | [`mnist_mlp`] | 05 | 407,050 |
 //! | [`mnist_cnn`] | 09 | 1,199,882 |
+//! | [`mnist_cnn_with_filters`] | 09 | 596,042 (16 and 32 filters) |
 //! | [`sentiment_lstm`] | 10 | 2,691,713 (20,000 words, 128 dimensions) |
 //! | [`sentiment_rnn`] | 10 | 2,593,025 (the same with a SimpleRNN) |
 //! | [`mammogram_mlp`] | 14, 17 | 37 (4 features) |
@@ -17,7 +18,7 @@ mod mlp;
 mod mobilenet;
 mod sentiment;
 
-pub use cnn::mnist_cnn;
+pub use cnn::{mnist_cnn, mnist_cnn_with_filters};
 pub use mammogram::mammogram_mlp;
 pub use mlp::mnist_mlp;
 pub use mobilenet::{
