@@ -4,7 +4,7 @@
 //! checksum, a connection that dies mid-file or an HTTP error leave nothing in the cache.
 
 use dlcourse::data::mnist::{FASHION_MNIST_FILES, MNIST_FILES};
-use dlcourse::data::{Locator, mnist};
+use dlcourse::data::{DataFile, Locator, Variant, mnist};
 use dlcourse_tests::{files_under, local_copy, temp_dir};
 use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};
@@ -175,4 +175,54 @@ fn an_http_error_leaves_nothing_in_the_cache() {
     eprintln!("{err}");
     assert!(err.contains("HTTP 404"), "{err}");
     assert_eq!(files_under(&cache), Vec::<PathBuf>::new());
+}
+
+/// A file whose canonical name the mirror lacks, with MNIST's test labels as its one
+/// variant, checked against `variant_sha256`.
+fn only_a_variant_on_the_mirror(variant_sha256: &'static str) -> DataFile {
+    let also = vec![Variant {
+        path: MNIST_FILES[3].path,
+        sha256: Some(variant_sha256),
+    }];
+    DataFile {
+        path: "mnist/not-on-the-mirror.gz",
+        also: Box::leak(also.into_boxed_slice()),
+        url: "",
+        sha256: MNIST_FILES[3].sha256,
+    }
+}
+
+#[test]
+fn a_mirror_with_only_a_variant_serves_it_checked_against_its_own_checksum() {
+    let cache = temp_dir("download_variant");
+    let (base, server) = serve(Answer::Good, 2);
+    let file = only_a_variant_on_the_mirror(MNIST_FILES[3].sha256.unwrap());
+    let path = locator(&base, &cache).path(&file).unwrap();
+    assert_eq!(
+        server.join().unwrap(),
+        2,
+        "the canonical name, then the variant"
+    );
+    assert_eq!(path, cache.join(MNIST_FILES[3].path));
+    assert_eq!(files_under(&cache), vec![path.clone()]);
+    // Found in the cache under the variant's name from now on: no server needed.
+    assert_eq!(locator(&base, &cache).path(&file).unwrap(), path);
+
+    let cache = temp_dir("download_variant_bad");
+    let (base, server) = serve(Answer::Good, 2);
+    let wrong = "0000000000000000000000000000000000000000000000000000000000000000";
+    let err = locator(&base, &cache)
+        .path(&only_a_variant_on_the_mirror(wrong))
+        .unwrap_err()
+        .to_string();
+    assert_eq!(server.join().unwrap(), 2);
+    assert!(
+        err.contains("not-on-the-mirror.gz"),
+        "the canonical name's error: {err}"
+    );
+    assert_eq!(
+        files_under(&cache),
+        Vec::<PathBuf>::new(),
+        "a variant that does not match is not kept"
+    );
 }

@@ -14,7 +14,7 @@
 //! # Ok::<(), dlcourse::Error>(())
 //! ```
 
-use super::locate::{DataFile, Locator};
+use super::locate::{DataFile, Locator, Variant};
 use crate::error::{Error, Result};
 use candle_core::{Device, Tensor};
 use flate2::read::GzDecoder;
@@ -25,15 +25,20 @@ use std::io::{BufReader, Read};
 use std::path::{Component, Path};
 
 /// The archive. Its SHA-256 is the one published for the official 84,125,825-byte
-/// `aclImdb_v1.tar.gz` (checked on download only; a local copy, such as the
-/// labelled-only `aclImdb_v1-labeled.tar.gz`, is checked by reading it).
+/// `aclImdb_v1.tar.gz`. The course's 29,938,628-byte `aclImdb_v1-labeled.tar.gz` (the
+/// labelled reviews only, as in `../shared/data`) is accepted too, and downloaded from a
+/// mirror that has only it; downloads are checked against the checksum of the form
+/// fetched, a local copy by reading it.
 ///
 /// ```
 /// assert_eq!(dlcourse::data::imdb::IMDB_FILE.path, "imdb/aclImdb_v1.tar.gz");
 /// ```
 pub const IMDB_FILE: DataFile = DataFile {
     path: "imdb/aclImdb_v1.tar.gz",
-    also: &["imdb/aclImdb_v1-labeled.tar.gz"],
+    also: &[Variant {
+        path: "imdb/aclImdb_v1-labeled.tar.gz",
+        sha256: Some("f4f975b76a8079c172b9b0d42e034a63264327e8dd49440b771004a55e6048f3"),
+    }],
     url: "https://ai.stanford.edu/~amaas/data/sentiment/aclImdb_v1.tar.gz",
     sha256: Some("c40f74a18d3b61f90feba1e17730e0d38e8b97c05fde7008942e91923d1658fe"),
 };

@@ -47,12 +47,30 @@ pub const MIRROR_VAR: &str = "DLCOURSE_MIRROR";
 pub struct DataFile {
     /// Path inside a data folder, with `/` separators (e.g. `mnist/t10k-images-idx3-ubyte.gz`).
     pub path: &'static str,
-    /// Other names accepted for the same content inside a data folder (never downloaded).
-    pub also: &'static [&'static str],
+    /// Other forms of the same data accepted under other names, in a data folder or on a
+    /// mirror (downloaded only from a mirror, when it lacks the canonical name).
+    pub also: &'static [Variant],
     /// The canonical address it is downloaded from.
     pub url: &'static str,
     /// The SHA-256 of the published file (lower-case hex); a download that does not match
     /// is discarded. `None` only where no published checksum is known.
+    pub sha256: Option<&'static str>,
+}
+
+/// Another form of a [`DataFile`]'s data under another name, with its own checksum: e.g.
+/// IMDB's archive of the labelled reviews only, which a course mirror laid out like
+/// `../shared/data` may hold instead of the official archive.
+///
+/// ```
+/// let variant = &dlcourse::data::imdb::IMDB_FILE.also[0];
+/// assert_eq!(variant.path, "imdb/aclImdb_v1-labeled.tar.gz");
+/// assert!(variant.sha256.is_some());
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Variant {
+    /// Path inside a data folder or on a mirror, with `/` separators.
+    pub path: &'static str,
+    /// The SHA-256 of this form (lower-case hex), checked when it is downloaded.
     pub sha256: Option<&'static str>,
 }
 
@@ -130,14 +148,15 @@ impl Locator {
             .chain(self.cache.iter())
             .flat_map(|dir| {
                 std::iter::once(file.path)
-                    .chain(file.also.iter().copied())
+                    .chain(file.also.iter().map(|variant| variant.path))
                     .map(move |name| join(dir, name))
             })
             .find(|p| p.is_file())
     }
 
     /// The local copy of `file`, downloaded into the cache first when no folder has it.
-    /// The error names every place that was searched.
+    /// From a mirror that lacks the canonical name, each of `file.also` is tried in turn
+    /// (checked against its own checksum). The error names every place that was searched.
     ///
     /// ```no_run
     /// let loc = dlcourse::data::Locator::from_env();
@@ -148,25 +167,44 @@ impl Locator {
         if let Some(found) = self.find(file) {
             return Ok(found);
         }
-        match &self.cache {
-            Some(cache) => {
-                let dest = join(cache, file.path);
-                let url = self.url(file);
-                fetch::download(&url, &dest, file.sha256).map_err(|e| match e {
-                    Error::Download { url, problem, fix } => Error::Download {
-                        url,
-                        problem,
-                        fix: format!(
-                            "{fix} (searched before downloading: {})",
-                            self.searched(file)
-                        ),
-                    },
-                    e => e,
-                })?;
-                Ok(dest)
+        let Some(cache) = &self.cache else {
+            return Err(self.missing(file));
+        };
+        let first = self.download(cache, file.path, &self.url(file), file.sha256, file);
+        if first.is_err() && self.mirror.is_some() {
+            for variant in file.also {
+                let url = self.mirror_url(variant.path);
+                if let Ok(found) = self.download(cache, variant.path, &url, variant.sha256, file) {
+                    return Ok(found);
+                }
             }
-            None => Err(self.missing(file)),
         }
+        first
+    }
+
+    /// Downloads `url` to `path` in `cache` (checked against `sha256`); a failure's fix
+    /// names the places searched for `file` first.
+    fn download(
+        &self,
+        cache: &Path,
+        path: &str,
+        url: &str,
+        sha256: Option<&str>,
+        file: &DataFile,
+    ) -> Result<PathBuf> {
+        let dest = join(cache, path);
+        fetch::download(url, &dest, sha256).map_err(|e| match e {
+            Error::Download { url, problem, fix } => Error::Download {
+                url,
+                problem,
+                fix: format!(
+                    "{fix} (searched before downloading: {})",
+                    self.searched(file)
+                ),
+            },
+            e => e,
+        })?;
+        Ok(dest)
     }
 
     /// [`Locator::path`] for a file made for the course that has no public address
@@ -218,9 +256,15 @@ impl Locator {
     /// ```
     pub fn url(&self, file: &DataFile) -> String {
         match &self.mirror {
-            Some(base) => format!("{}/{}", base.trim_end_matches('/'), file.path),
+            Some(_) => self.mirror_url(file.path),
             None => file.url.to_owned(),
         }
+    }
+
+    /// `<mirror>/<path>` (call only with a mirror set).
+    fn mirror_url(&self, path: &str) -> String {
+        let base = self.mirror.as_deref().unwrap_or_default();
+        format!("{}/{path}", base.trim_end_matches('/'))
     }
 
     fn searched(&self, file: &DataFile) -> String {

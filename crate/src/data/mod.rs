@@ -41,7 +41,7 @@ pub mod toy;
 pub mod uci;
 
 pub use imdb::{Imdb, Reviews, imdb};
-pub use locate::{DataFile, Locator};
+pub use locate::{DataFile, Locator, Variant};
 pub use mnist::{ImageSet, Split, fashion_mnist, mnist};
 pub use photos::photo;
 pub use uci::{house_votes, mammographic_masses};
