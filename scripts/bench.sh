@@ -2,22 +2,24 @@
 # Benchmarks dlcourse against Keras on TensorFlow-CPU and writes BENCHMARKS.md.
 #
 #   scripts/bench.sh [--threads N] [--repeats N] [--models LIST] [--cnn-samples N]
-#                    [--lstm-samples N] [--no-keras] [--no-kernel] [--suite] [--cold-kernel]
+#                    [--lstm-samples N] [--vae-samples N] [--no-keras] [--no-kernel] [--suite] [--cold-kernel]
 #                    [--all] [--out FILE]
 #
 # Times one training epoch (after a warm-up) of the MNIST MLP (784-512-10, batch 100,
-# RMSprop), the lesson-09 CNN (batch 32, Adam) and lesson 10's IMDB LSTM with and without
-# recurrent dropout (batch 32, Adam), and evaluation, in dlcourse (cargo bench, release
+# RMSprop), the lesson-09 CNN (batch 32, Adam), lesson 10's IMDB LSTM with and without
+# recurrent dropout (batch 32, Adam) and lesson 15's VAE decoder alone (three transposed
+# convolutions, batch 128, Adam), and evaluation, in dlcourse (cargo bench, release
 # build) and in Keras (scripts/bench_keras.py), on the same data files and the same number
 # of threads; the median of --repeats epochs.
 # Also measures Candle's f32 matmul GFLOP/s, and the evcxr kernel's latency on lesson 01.
 #
 #   --threads N      threads for both sides (default: the cores this process may use)
 #   --repeats N      timed epochs and evaluations per model (default: $BENCH_REPEATS, else 3)
-#   --models LIST    which models, comma-separated (default mlp,cnn,lstm,lstm-rd)
+#   --models LIST    which models, comma-separated (default mlp,cnn,lstm,lstm-rd,vae)
 #   --cnn-samples N  time the CNN on the first N training images, scaled to a full epoch
 #                    (quick checks only; default 60000)
 #   --lstm-samples N the same for the LSTMs and the 25,000 training reviews
+#   --vae-samples N  the same for the VAE decoder (default 60000)
 #   --no-keras       skip Keras (its columns read "not measured")
 #   --no-kernel      skip the warm kernel measurement (lesson 01 run twice: 3-4 minutes, or
 #                    15-30 more when the kernel's build cache must be filled first)
@@ -37,7 +39,8 @@ threads="$cores"
 repeats="${BENCH_REPEATS:-3}"
 cnn_samples=60000
 lstm_samples=25000
-models="mlp,cnn,lstm,lstm-rd"
+vae_samples=60000
+models="mlp,cnn,lstm,lstm-rd,vae"
 keras=1 kernel=1 suite=0 cold=0
 out="$ROOT/BENCHMARKS.md"
 command_line="scripts/bench.sh${*:+ $*}"
@@ -48,6 +51,7 @@ while [ $# -gt 0 ]; do
     --repeats) repeats="$(number "$1" "${2:-}")"; shift 2 ;;
     --cnn-samples) cnn_samples="$(number "$1" "${2:-}")"; shift 2 ;;
     --lstm-samples) lstm_samples="$(number "$1" "${2:-}")"; shift 2 ;;
+    --vae-samples) vae_samples="$(number "$1" "${2:-}")"; shift 2 ;;
     --models) models="${2:?--models needs a list}"; shift 2 ;;
     --no-keras) keras=0; shift ;;
     --no-kernel) kernel=0; shift ;;
@@ -82,7 +86,7 @@ say "dlcourse: building the benchmark (release)"
   || die "the benchmark does not build (cargo bench -p dlcourse --bench epoch)"
 say "dlcourse: timing (the CNN takes a few minutes)"
 if ! (cd "$ROOT" && BENCH_JSON="$work/rust.jsonl" BENCH_REPEATS="$repeats" BENCH_CNN_SAMPLES="$cnn_samples" \
-    BENCH_LSTM_SAMPLES="$lstm_samples" BENCH_MODELS="$models" \
+    BENCH_LSTM_SAMPLES="$lstm_samples" BENCH_VAE_SAMPLES="$vae_samples" BENCH_MODELS="$models" \
     ${pin[@]+"${pin[@]}"} cargo bench -p dlcourse --bench epoch) 2>&1 | tee "$work/rust.log" \
     || [ ! -s "$work/rust.jsonl" ]; then
   die "the dlcourse benchmark failed (see target/bench/rust.log)"
@@ -129,7 +133,7 @@ else
     say "Keras: timing (TensorFlow CPU)"
     if ! ${pin[@]+"${pin[@]}"} "$VENV/bin/python" "$ROOT/scripts/bench_keras.py" --data "$data_dir" \
         --threads "$threads" --repeats "$repeats" --cnn-samples "$cnn_samples" \
-        --lstm-samples "$lstm_samples" --models "$models" \
+        --lstm-samples "$lstm_samples" --vae-samples "$vae_samples" --models "$models" \
         --json "$work/keras.jsonl" 2>&1 | tee "$work/keras.log" \
         | { grep -v -e '^I0000 ' -e '^WARNING: All log messages before absl' || true; }; then
       keras_note="the Keras benchmark failed (see target/bench/keras.log)"

@@ -8,8 +8,10 @@ crate/src/data/text.rs does (lower case, words of letters and apostrophes), a vo
 the 20,000 most frequent training words, the last 80 ids of each review; evaluated on 5,000
 test reviews.
 
-The MLP of lesson 05 (784-512-10, batch 100, RMSprop) and the CNN of lesson 09 (batch 32,
-Adam), built as crate/src/models/ builds them (Keras' default Glorot-uniform
+The MLP of lesson 05 (784-512-10, batch 100, RMSprop), the CNN of lesson 09 (batch 32,
+Adam) and lesson 15's VAE decoder alone ("vae": Dense 2 → 7·7·64 → three Conv2DTranspose
+to 28×28, binary cross-entropy, Adam, batch 128, decoding random normal latent points into
+the MNIST training images), built as crate/src/models/ builds them (Keras' default Glorot-uniform
 initialisation; the CNN is channels-last here, Keras' default), trained on real MNIST read
 from the IDX files of the data directory (nothing is downloaded). Per model: one warm-up
 epoch on the first 10% of the training images, then --repeats timed epochs (median), then
@@ -48,8 +50,9 @@ def parse_args():
     parser.add_argument("--threads", type=int, default=os.cpu_count(), help="TensorFlow's intra- and inter-op threads")
     parser.add_argument("--repeats", type=int, default=3, help="timed epochs and evaluations per model")
     parser.add_argument("--cnn-samples", type=int, default=EPOCH_SAMPLES, help="train the CNN on the first N images")
-    parser.add_argument("--models", default="mlp,cnn,lstm,lstm-rd", help="comma-separated: mlp, cnn, lstm, lstm-rd")
+    parser.add_argument("--models", default="mlp,cnn,lstm,lstm-rd", help="comma-separated: mlp, cnn, lstm, lstm-rd, vae")
     parser.add_argument("--lstm-samples", type=int, default=IMDB_SAMPLES, help="train the LSTMs on the first N reviews")
+    parser.add_argument("--vae-samples", type=int, default=EPOCH_SAMPLES, help="train the VAE decoder on N images")
     parser.add_argument("--json", type=Path, help="write the results here as JSON lines")
     return parser.parse_args()
 
@@ -135,12 +138,36 @@ def mnist_cnn(keras):
     )
 
 
+def vae_decoder(keras):
+    """Lesson 15's VAE decoder alone (crate/benches/epoch.rs, bench_vae_decoder)."""
+    layers = keras.layers
+    return keras.Sequential(
+        [
+            keras.Input((2,)),
+            layers.Dense(7 * 7 * 64, activation="relu"),
+            layers.Reshape((7, 7, 64)),
+            layers.Conv2DTranspose(128, 3, strides=2, padding="same", activation="relu"),
+            layers.Conv2DTranspose(64, 3, strides=2, padding="same", activation="relu"),
+            layers.Conv2DTranspose(1, 3, padding="same", activation="sigmoid"),
+        ]
+    )
+
+
 def forward_macs(model, keras):
     """Multiply-adds of one sample's forward pass: each Dense and Conv2D kernel weight is
-    used once per output position."""
+    used once per output position, each Conv2DTranspose kernel weight once per input
+    position."""
     total = 0
     for layer in model.layers:
-        if isinstance(layer, (keras.layers.Dense, keras.layers.Conv2D)):
+        if isinstance(layer, keras.layers.Conv2DTranspose):
+            positions = 1
+            for d in layer.input.shape[1:-1]:
+                positions *= d
+            weights = 1
+            for d in layer.kernel.shape:
+                weights *= int(d)
+            total += weights * positions
+        elif isinstance(layer, (keras.layers.Dense, keras.layers.Conv2D)):
             positions = 1
             for d in layer.output.shape[1:-1]:
                 positions *= d
@@ -256,7 +283,7 @@ def main():
 
     keras.utils.set_random_seed(0)
     models = [m.strip() for m in args.models.split(",") if m.strip()]
-    data = load_mnist(args.data) if {"mlp", "cnn"} & set(models) else None
+    data = load_mnist(args.data) if {"mlp", "cnn", "vae"} & set(models) else None
     imdb = load_imdb(args.data, keras) if {"lstm", "lstm-rd"} & set(models) else None
     out = [{
         "kind": "setup", "threads": args.threads, "tensorflow": tf.__version__, "keras": keras.__version__,
@@ -285,8 +312,19 @@ def main():
             (x, y), (test_x, test_y) = imdb
             n = max(10, min(args.lstm_samples, IMDB_SAMPLES))
             bench(name, model, keras, x[:n], y[:n], test_x, test_y, 32, args.repeats, out, IMDB_SAMPLES)
+        elif name == "vae":
+            import numpy as np
+
+            model = vae_decoder(keras)
+            model.compile(optimizer=keras.optimizers.Adam(0.001), loss="binary_crossentropy", metrics=["accuracy"])
+            n = max(10, min(args.vae_samples, EPOCH_SAMPLES))
+            rng = np.random.default_rng(7)
+            latent = rng.standard_normal((n, 2)).astype(np.float32)
+            test_latent = rng.standard_normal((len(data["test_x"]), 2)).astype(np.float32)
+            images, test_images = data["train_x"][:n, :, :, None], data["test_x"][:, :, :, None]
+            bench("vae", model, keras, latent, images, test_latent, test_images, 128, args.repeats, out)
         else:
-            sys.exit(f"--models: unknown model '{name}' (mlp, cnn, lstm, lstm-rd)")
+            sys.exit(f"--models: unknown model '{name}' (mlp, cnn, lstm, lstm-rd, vae)")
     out[0]["jit_compile"] = bool(getattr(model, "jit_compile", False)) if models else False
     if args.json:
         args.json.write_text("".join(json.dumps(record) + "\n" for record in out))

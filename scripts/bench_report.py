@@ -26,9 +26,10 @@ MODELS = {
     "cnn": "MNIST CNN (lesson 09), Adam, batch 32",
     "lstm": "IMDB LSTM (lesson 10) without recurrent dropout, Adam, batch 32",
     "lstm-rd": "IMDB LSTM (lesson 10), recurrent dropout 0.2, Adam, batch 32",
+    "vae": "VAE decoder (lesson 15) alone, 3 transposed convolutions, Adam, batch 128",
 }
 # Samples of one full epoch: 60,000 MNIST images, 25,000 IMDB reviews.
-EPOCH_SAMPLES = {"mlp": 60_000, "cnn": 60_000, "lstm": 25_000, "lstm-rd": 25_000}
+EPOCH_SAMPLES = {"mlp": 60_000, "cnn": 60_000, "lstm": 25_000, "lstm-rd": 25_000, "vae": 60_000}
 KERNEL_ROWS = [
     ("cold_first_result", "kernel start → first lesson result, cold build cache"),
     ("warm_first_result", "kernel start → first lesson result, warm build cache"),

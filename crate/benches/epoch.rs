@@ -2,7 +2,8 @@
 //! MLP of lesson 05 (784-512-10, batch 100, RMSprop) and the CNN of lesson 09 (batch 32,
 //! Adam), evaluation of each over the 10,000 test images; on the IMDB reviews lesson 10's
 //! sentiment LSTM with and without recurrent dropout (evaluated on 5,000 test reviews);
-//! and the machine's
+//! lesson 15's VAE decoder alone (latent points to MNIST images, three transposed
+//! convolutions); and the machine's
 //! f32 matrix-multiply throughput through Candle (the yardstick the epochs are measured
 //! against).
 //!
@@ -15,8 +16,10 @@
 //!   60000; for quick checks — the per-epoch time is then extrapolated);
 //! - `BENCH_MATMUL_SIZE`: side of the square matmul (default 2048);
 //! - `BENCH_LSTM_SAMPLES`: train the LSTMs on the first N reviews (default 25000);
+//! - `BENCH_VAE_SAMPLES`: train the VAE decoder on the first N images (default 60000);
 //! - `BENCH_MODELS`: which models to time, comma-separated (default
-//!   `mlp,cnn,lstm,lstm-rd`; `lstm-rd` is the one with recurrent dropout);
+//!   `mlp,cnn,lstm,lstm-rd`; `lstm-rd` is the one with recurrent dropout; `vae` is
+//!   lesson 15's decoder, on its own);
 //! - `BENCH_EVALUATE=0`: time training only (for profiling a training step);
 //! - `BENCH_JSON`: also write the results, one JSON object per line, to this file;
 //! - `RAYON_NUM_THREADS`: Candle's thread count (default: the physical cores).
@@ -29,13 +32,15 @@
 //! pooling, dropout, loss and optimiser update are left out: they are a few percent); a
 //! training step costs about 3 forward passes (the backward pass computes the gradients
 //! of the inputs and of the weights, each about one forward pass). So one epoch is
-//! `3 × 2 × MACs × samples` FLOPs and one evaluation `2 × MACs × samples`.
+//! `3 × 2 × MACs × samples` FLOPs and one evaluation `2 × MACs × samples`. A transposed
+//! convolution's multiply-adds are its kernel's weights times its *input* positions.
 //!
 //! The JSON lines, every time in seconds:
 //! - `{"kind":"setup","threads":T}`;
 //! - `{"kind":"matmul","n":2048,"repeats":R,"median_s":..,"gflops":..}`;
-//! - `{"kind":"train","model":"mlp"|"cnn"|"lstm"|"lstm-rd","samples":N,"batch":B,"steps":S,"repeats":R,
-//!   "times_s":[..],"median_s":..,"epoch_s":..,"flops":..,"gflops":..,"accuracy":..}`
+//! - `{"kind":"train","model":"mlp"|"cnn"|"lstm"|"lstm-rd"|"vae","samples":N,"batch":B,
+//!   "steps":S,"repeats":R,"times_s":[..],"median_s":..,"epoch_s":..,"flops":..,
+//!   "gflops":..,"accuracy":..}`
 //!   (`epoch_s` is `median_s` scaled to a full epoch — 60,000 images, 25,000 reviews —
 //!   and `flops` counts one full epoch; an LSTM step's MACs are its input projection
 //!   and recurrent product, 80 steps per review);
@@ -91,6 +96,14 @@ enum Weighted {
         kernel: usize,
         out: usize,
     },
+    /// A `kernel`×`kernel` transposed convolution from `channels` to `filters` over an
+    /// input of `input`×`input` positions (each input pixel spreads a whole kernel).
+    ConvTranspose {
+        channels: usize,
+        filters: usize,
+        kernel: usize,
+        input: usize,
+    },
 }
 
 fn dense(inputs: usize, units: usize) -> Weighted {
@@ -103,6 +116,15 @@ fn conv(channels: usize, filters: usize, kernel: usize, out: usize) -> Weighted 
         filters,
         kernel,
         out,
+    }
+}
+
+fn conv_transpose(channels: usize, filters: usize, kernel: usize, input: usize) -> Weighted {
+    Weighted::ConvTranspose {
+        channels,
+        filters,
+        kernel,
+        input,
     }
 }
 
@@ -123,6 +145,12 @@ impl Weighted {
                 kernel,
                 out,
             } => channels * filters * kernel * kernel * out * out,
+            Weighted::ConvTranspose {
+                channels,
+                filters,
+                kernel,
+                input,
+            } => channels * filters * kernel * kernel * input * input,
         }
     }
 
@@ -140,6 +168,12 @@ impl Weighted {
                 ..
             } => gates * units * (features + units + 1),
             Weighted::Conv {
+                channels,
+                filters,
+                kernel,
+                ..
+            }
+            | Weighted::ConvTranspose {
                 channels,
                 filters,
                 kernel,
@@ -328,6 +362,9 @@ fn bench(case: &Case, model: &mut Model, repeats: usize, json: &mut Json) -> Res
 }
 
 fn main() -> Result<()> {
+    // First, while the process has one thread: malloc keeps freed batches' memory, as
+    // a notebook's first cell does (see `kernels::keep_freed_memory`).
+    dlcourse::kernels::keep_freed_memory()?;
     let repeats = env_usize("BENCH_REPEATS", 3).max(1);
     let size = env_usize("BENCH_MATMUL_SIZE", 2048);
     let threads = candle_core::utils::get_num_threads();
@@ -361,6 +398,9 @@ fn main() -> Result<()> {
     }
     if wanted.contains(&"cnn") {
         bench_cnn(&data, repeats, &mut json)?;
+    }
+    if wanted.contains(&"vae") {
+        bench_vae_decoder(&data, repeats, &mut json)?;
     }
     for (name, recurrent_dropout) in [("lstm", false), ("lstm-rd", true)] {
         if wanted.contains(&name) {
@@ -435,6 +475,67 @@ fn bench_cnn(data: &ImageSet, repeats: usize, json: &mut Json) -> Result<()> {
         test_y,
     };
     bench(&cnn_case, &mut cnn, repeats, json)
+}
+
+/// Times lesson 15's VAE decoder alone (Dense 2 → 7·7·64 ReLU → ConvTranspose 128 k3 s2
+/// same ReLU → ConvTranspose 64 k3 s2 same ReLU → ConvTranspose 1 k3 same sigmoid, binary
+/// cross-entropy, Adam, batch 128), decoding seeded normal latent points into the first
+/// `BENCH_VAE_SAMPLES` training images.
+fn bench_vae_decoder(data: &ImageSet, repeats: usize, json: &mut Json) -> Result<()> {
+    let mut decoder = Sequential::new(&[2])
+        .add(Dense::new(7 * 7 * 64).activation(Activation::Relu))
+        .add(Reshape(vec![64, 7, 7]))
+        .add(
+            ConvTranspose2d::new(128, 3)
+                .stride(2)
+                .padding(Padding::Same)
+                .activation(Activation::Relu),
+        )
+        .add(
+            ConvTranspose2d::new(64, 3)
+                .stride(2)
+                .padding(Padding::Same)
+                .activation(Activation::Relu),
+        )
+        .add(
+            ConvTranspose2d::new(1, 3)
+                .padding(Padding::Same)
+                .activation(Activation::Sigmoid),
+        )
+        .build(&Device::Cpu, 0)?;
+    decoder.compile(
+        Optimizer::adam(0.001),
+        Loss::BinaryCrossEntropy,
+        &[Metric::Accuracy],
+    )?;
+    let n = env_usize("BENCH_VAE_SAMPLES", EPOCH_SAMPLES).clamp(10, data.train.len());
+    let images = data.train.images_nchw()?.narrow(0, 0, n)?;
+    let latent = dlcourse::nn::seeded_normal(&[n, 2], 0.0, 1.0, 7)?
+        .as_tensor()
+        .clone();
+    let test_images = data.test.images_nchw()?;
+    let test_n = test_images.dim(0)?;
+    let test_latent = dlcourse::nn::seeded_normal(&[test_n, 2], 0.0, 1.0, 8)?
+        .as_tensor()
+        .clone();
+    let case = Case {
+        name: "vae",
+        epoch_samples: EPOCH_SAMPLES,
+        label: "vae decoder (Adam)",
+        batch: 128,
+        // 2 → 64×7×7 → 128×14×14 → 64×28×28 → 1×28×28.
+        layers: &[
+            dense(2, 7 * 7 * 64),
+            conv_transpose(64, 128, 3, 7),
+            conv_transpose(128, 64, 3, 14),
+            conv_transpose(64, 1, 3, 28),
+        ],
+        x: &latent,
+        y: &images,
+        test_x: &test_latent,
+        test_y: &test_images,
+    };
+    bench(&case, &mut decoder, repeats, json)
 }
 
 /// Reviews in one IMDB training epoch.

@@ -194,14 +194,15 @@ fn megabytes(bytes: u64) -> String {
     }
 }
 
-/// A hidden file beside the destination, removed when dropped unless persisted.
-struct TempFile {
-    path: PathBuf,
+/// A hidden file beside the destination, removed when dropped unless persisted (also
+/// used to write weights files atomically).
+pub(crate) struct TempFile {
+    pub(crate) path: PathBuf,
     kept: bool,
 }
 
 impl TempFile {
-    fn new(dest: &Path) -> Result<Self> {
+    pub(crate) fn new(dest: &Path) -> Result<Self> {
         static COUNTER: AtomicUsize = AtomicUsize::new(0);
         let name = dest
             .file_name()
@@ -219,7 +220,7 @@ impl TempFile {
         File::create(&self.path).map_err(|e| Error::io("creating", &self.path, e))
     }
 
-    fn persist(mut self, dest: &Path) -> Result<()> {
+    pub(crate) fn persist(mut self, dest: &Path) -> Result<()> {
         std::fs::rename(&self.path, dest).map_err(|e| Error::io("renaming into", dest, e))?;
         self.kept = true;
         Ok(())

@@ -74,6 +74,13 @@ pub fn read_gz(path: &Path, ndims: usize) -> Result<Idx> {
         gz.read_exact(&mut d).map_err(damaged)?;
         dims.push(u32::from_be_bytes(d) as usize);
     }
+    if dims.contains(&0) {
+        return Err(Error::data(
+            path,
+            format!("expected IDX dimensions of at least 1, found {dims:?}"),
+            FIX,
+        ));
+    }
     let Some(expected) = dims.iter().try_fold(1usize, |a, &d| a.checked_mul(d)) else {
         return Err(Error::data(
             path,
@@ -83,7 +90,9 @@ pub fn read_gz(path: &Path, ndims: usize) -> Result<Idx> {
     };
     // Never trust a header for an allocation: the gzip trailer bounds it too.
     let mut data = Vec::with_capacity(expected.min(gz_size.saturating_sub(4 + 4 * ndims)));
-    gz.read_to_end(&mut data).map_err(damaged)?;
+    // Nor for reading: one byte past what the header promises shows a longer body.
+    let limit = (expected as u64).saturating_add(1);
+    gz.take(limit).read_to_end(&mut data).map_err(damaged)?;
     if data.len() != expected {
         return Err(Error::data(
             path,
@@ -93,7 +102,11 @@ pub fn read_gz(path: &Path, ndims: usize) -> Result<Idx> {
                     .map(usize::to_string)
                     .collect::<Vec<_>>()
                     .join("×"),
-                data.len()
+                if data.len() > expected {
+                    "more".to_owned()
+                } else {
+                    data.len().to_string()
+                }
             ),
             FIX,
         ));

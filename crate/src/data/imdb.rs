@@ -110,6 +110,8 @@ impl Reviews {
     }
 
     /// The first `n` reviews (fewer if there are fewer), e.g. for the quick profile.
+    /// Each list is cut on its own, so reviews built by hand with no ratings or ids (or
+    /// lists of different lengths) give the first `n` of each, never a panic.
     ///
     /// ```no_run
     /// let few = dlcourse::data::imdb()?.train.head(2_000);
@@ -117,12 +119,14 @@ impl Reviews {
     /// # Ok::<(), dlcourse::Error>(())
     /// ```
     pub fn head(&self, n: usize) -> Reviews {
-        let n = n.min(self.len());
+        fn first<T: Clone>(values: &[T], n: usize) -> Vec<T> {
+            values[..n.min(values.len())].to_vec()
+        }
         Reviews {
-            texts: self.texts[..n].to_vec(),
-            labels: self.labels[..n].to_vec(),
-            ratings: self.ratings[..n].to_vec(),
-            ids: self.ids[..n].to_vec(),
+            texts: first(&self.texts, n),
+            labels: first(&self.labels, n),
+            ratings: first(&self.ratings, n),
+            ids: first(&self.ids, n),
         }
     }
 }
@@ -203,6 +207,16 @@ pub fn read_archive(path: &Path) -> Result<Imdb> {
     let mut reviews = Vec::with_capacity(50_000);
     for entry in archive.entries().map_err(damaged)? {
         let mut entry = entry.map_err(damaged)?;
+        if let Some(name) = escaping_name(&entry) {
+            return Err(Error::data(
+                path,
+                format!(
+                    "expected entries inside the archive's folder, found {name:?}, which \
+                     points outside it (an absolute path or `..`)"
+                ),
+                FIX,
+            ));
+        }
         let Some((test, label, id, rating)) = entry.path().ok().as_deref().and_then(review_name)
         else {
             continue;
@@ -231,6 +245,19 @@ pub fn read_archive(path: &Path) -> Result<Imdb> {
         train: arrange(train, path, "train")?,
         test: arrange(test, path, "test")?,
     })
+}
+
+/// The entry's name when it is absolute or climbs out of the archive with `..`: a
+/// hostile or broken archive (nothing is unpacked, but such a file is no aclImdb).
+fn escaping_name<R: Read>(entry: &tar::Entry<R>) -> Option<String> {
+    let name = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
+    let escapes = Path::new(&name).components().any(|c| {
+        matches!(
+            c,
+            Component::ParentDir | Component::RootDir | Component::Prefix(_)
+        )
+    });
+    escapes.then_some(name)
 }
 
 /// `(test?, label, id, rating)` for `.../{train,test}/{pos,neg}/<id>_<rating>.txt`.

@@ -169,6 +169,14 @@ impl Split {
     pub fn class_counts(&self) -> Result<Vec<usize>> {
         let labels = self.labels.to_vec1::<u32>()?;
         let classes = labels.iter().max().map_or(0, |&m| m as usize + 1);
+        if classes > labels.len().max(1 << 16) {
+            return Err(Error::shape(
+                "counting the images of each class",
+                format!("class labels below {}", labels.len().max(1 << 16)),
+                format!("label {}", classes - 1),
+                "give each image its class number 0, 1, 2, ...",
+            ));
+        }
         let mut counts = vec![0; classes];
         for l in labels {
             counts[l as usize] += 1;

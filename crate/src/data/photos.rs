@@ -140,8 +140,21 @@ pub fn read_photo(path: &Path) -> Result<Tensor> {
              the course's photos",
         )
     };
-    let reader = image::ImageReader::open(path)
-        .map_err(|e| Error::io("reading", path, e))?
+    let bytes = std::fs::read(path).map_err(|e| Error::io("reading", path, e))?;
+    // A JPEG decoder fills a cut-off image with grey without a word: a whole JPEG ends
+    // with the end-of-image marker FF D9 (padding after it aside).
+    if bytes.starts_with(&[0xff, 0xd8]) {
+        let end = bytes.trim_ascii_end();
+        let end = &end[..end.len() - end.iter().rev().take_while(|&&b| b == 0).count()];
+        if !end.ends_with(&[0xff, 0xd9]) {
+            return Err(bad(format!(
+                "expected a whole JPEG image (ending with the marker ff d9), found {} bytes \
+                 that stop before the end: the file is truncated",
+                bytes.len()
+            )));
+        }
+    }
+    let reader = image::ImageReader::new(std::io::Cursor::new(&bytes))
         .with_guessed_format()
         .map_err(|e| Error::io("reading", path, e))?;
     let decoded = reader.decode().map_err(|e| {

@@ -13,6 +13,7 @@
 //! # Ok(()) }
 //! ```
 
+mod checks;
 mod cross_validation;
 mod freeze;
 mod model;

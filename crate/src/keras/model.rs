@@ -168,27 +168,115 @@ impl Model {
         Ok(xs.to_device(&self.device)?)
     }
 
-    /// Saves the parameters as a safetensors file.
+    /// Saves the parameters as a safetensors file, atomically: they are written to a
+    /// hidden file in the same folder, flushed to disk, then renamed over `path`, so an
+    /// interrupted save never leaves a half-written file where a good one was. The folder
+    /// must exist.
+    ///
+    /// ```
+    /// use dlcourse::prelude::*;
+    /// # fn main() -> dlcourse::Result<()> {
+    /// let model = Sequential::new(&[2]).add(Dense::new(1)).build(&Device::Cpu, 0)?;
+    /// let err = model.save_weights("/no/such/folder/model.safetensors").unwrap_err();
+    /// assert!(err.to_string().contains("does not exist"));
+    /// # Ok(()) }
+    /// ```
     pub fn save_weights(&self, path: impl AsRef<Path>) -> Result<()> {
         let path = path.as_ref();
-        self.vars.save(path).map_err(|err| {
+        let dir = match path.parent() {
+            Some(dir) if !dir.as_os_str().is_empty() => dir,
+            _ => Path::new("."),
+        };
+        if !dir.is_dir() {
+            return Err(Error::Usage(format!(
+                "saving weights to {}: the folder {} does not exist — create it first \
+                 (std::fs::create_dir_all) or save into an existing folder",
+                path.display(),
+                dir.display()
+            )));
+        }
+        let part = crate::data::fetch::TempFile::new(path)?;
+        self.vars.save(&part.path).map_err(|err| {
             Error::Usage(format!(
-                "saving weights to {}: {err} — check that the folder exists and is writable",
+                "saving weights to {}: {err} — check that the folder is writable and the \
+                 disk not full (the previous file, if any, is untouched)",
                 path.display()
             ))
-        })
+        })?;
+        std::fs::File::open(&part.path)
+            .and_then(|file| file.sync_all())
+            .map_err(|e| Error::io("writing", &part.path, e))?;
+        part.persist(path)
     }
 
     /// Loads parameters saved by [`Model::save_weights`] from a model of the same shape.
+    /// The whole file is read and checked before any weight changes: a file that is not
+    /// safetensors, or holds the weights of another architecture (a parameter missing,
+    /// extra, or of another shape), gives an error naming the parameters and leaves the
+    /// model as it was.
     pub fn load_weights(&mut self, path: impl AsRef<Path>) -> Result<()> {
         let path = path.as_ref();
-        self.vars.load(path).map_err(|err| {
-            Error::Usage(format!(
-                "loading weights from {}: {err} — the file must come from save_weights of a \
-             model with the same layers",
-                path.display()
-            ))
-        })
+        let fix = "load a file written by save_weights of a model built with the same layers \
+                   (same kinds, units, filters and input shape)";
+        if !path.is_file() {
+            return Err(Error::data(
+                path,
+                "expected a weights file, found no such file",
+                "check the path, or save the weights first with model.save_weights(path)",
+            ));
+        }
+        let saved = candle_core::safetensors::load(path, &Device::Cpu).map_err(|e| {
+            Error::data(
+                path,
+                format!("expected a safetensors file (from save_weights), could not read it: {e}"),
+                fix,
+            )
+        })?;
+        let data = self
+            .vars
+            .data()
+            .lock()
+            .expect("the var map is never poisoned");
+        let mut problems = Vec::new();
+        let mut names: Vec<&String> = data.keys().collect();
+        names.sort();
+        for name in &names {
+            let dims = data[*name].dims();
+            match saved.get(*name) {
+                None => problems.push(format!("`{name}` is missing")),
+                Some(t) if t.dims() != dims => problems.push(format!(
+                    "`{name}` has shape {:?} in the file, {dims:?} in the model",
+                    t.dims()
+                )),
+                Some(_) => {}
+            }
+        }
+        let mut extra: Vec<&String> = saved.keys().filter(|k| !data.contains_key(*k)).collect();
+        extra.sort();
+        problems.extend(extra.iter().map(|k| format!("`{k}` is not in the model")));
+        if !problems.is_empty() {
+            let shown = problems.len().min(5);
+            return Err(Error::data(
+                path,
+                format!(
+                    "expected the {} parameters of this model, found weights of another \
+                     architecture: {}{}",
+                    names.len(),
+                    problems[..shown].join("; "),
+                    match problems.len() - shown {
+                        0 => String::new(),
+                        more => format!("; and {more} more"),
+                    }
+                ),
+                fix,
+            ));
+        }
+        for name in names {
+            let var = &data[name];
+            let value = saved[name].to_dtype(var.dtype())?.to_device(var.device())?;
+            var.set(&value)?;
+        }
+        Ok(())
     }
 
     /// Reads a parameter by its name (`"dense.weight"`, `"dense_1.bias"`, ...).

@@ -50,6 +50,14 @@ impl Sequential {
                     .into(),
             ));
         }
+        if self.input_shape.is_empty() || self.input_shape.contains(&0) {
+            return Err(Error::shape(
+                "building a Sequential model",
+                "an input shape of positive sizes (one sample, without the batch dimension)",
+                format!("{:?}", self.input_shape),
+                "pass the shape of one sample, e.g. Sequential::new(&[784]) or &[1, 28, 28]",
+            ));
+        }
         let input_dtype = self.specs[0].input_dtype();
         let output_activation = self
             .specs
@@ -94,6 +102,21 @@ impl Sequential {
                 },
                 other => other,
             })?;
+            if built.output_shape.contains(&0) {
+                return Err(Error::shape(
+                    format!(
+                        "building layer `{name}` ({kind}, layer {} of the model)",
+                        layers.len() + 1
+                    ),
+                    "an output with at least one unit, filter or position in every dimension",
+                    format!(
+                        "output shape {:?} from input shape {shape:?}",
+                        built.output_shape
+                    ),
+                    "give the layer at least one unit or filter, and a window no larger \
+                     than its input",
+                ));
+            }
             let params = count_params(&vars, &name);
             for (param, factor) in spec.l2_penalties() {
                 l2.add(layer_var(&vars, &name, param)?, factor);

@@ -9,7 +9,13 @@ pub struct Summary {
     rows: Vec<(String, String, usize)>,
     /// Whether each row's layer is trainable (see [`Model::freeze_until`]).
     trainable: Vec<bool>,
+    /// Parameters of each layer that no gradient updates: a BatchNorm's running mean
+    /// and variance (Keras counts them as non-trainable too).
+    statistics: Vec<usize>,
 }
+
+/// The names of parameters that are running statistics, not weights.
+const STATISTICS: [&str; 2] = ["running_mean", "running_var"];
 
 impl Model {
     /// The Keras-style table of layers, output shapes and parameter counts.
@@ -29,7 +35,29 @@ impl Model {
                 })
                 .collect(),
             trainable: self.trainable_layers(),
+            statistics: self
+                .layers
+                .iter()
+                .map(|l| self.statistics(&l.name))
+                .collect(),
         }
+    }
+
+    /// How many of layer `layer`'s parameters are running statistics.
+    fn statistics(&self, layer: &str) -> usize {
+        let data = self
+            .vars
+            .data()
+            .lock()
+            .expect("the var map is never poisoned");
+        data.iter()
+            .filter(|(name, _)| {
+                name.strip_prefix(layer)
+                    .and_then(|rest| rest.strip_prefix('.'))
+                    .is_some_and(|param| STATISTICS.contains(&param))
+            })
+            .map(|(_, var)| var.elem_count())
+            .sum()
     }
 }
 
@@ -39,13 +67,17 @@ impl Summary {
         self.rows.iter().map(|r| r.2).sum()
     }
 
-    /// Parameters of the trainable layers (those not frozen).
+    /// Parameters the optimiser updates: those of the trainable layers (not frozen),
+    /// without running statistics.
     pub fn trainable_params(&self) -> usize {
-        let rows = self.rows.iter().zip(&self.trainable);
-        rows.filter(|(_, t)| **t).map(|(r, _)| r.2).sum()
+        let rows = self.rows.iter().zip(&self.trainable).zip(&self.statistics);
+        rows.filter(|((_, t), _)| **t)
+            .map(|((r, _), s)| r.2 - s)
+            .sum()
     }
 
-    /// Parameters of the frozen layers, which `fit` leaves as they are.
+    /// Parameters `fit` does not train: those of the frozen layers, and the running
+    /// statistics of BatchNorm layers (updated by the batches, not by gradients).
     pub fn non_trainable_params(&self) -> usize {
         self.total_params() - self.trainable_params()
     }
@@ -66,7 +98,7 @@ fn thousands(n: usize) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -125,6 +157,28 @@ impl fmt::Display for Summary {
 
 #[cfg(test)]
 mod tests {
+    use crate::prelude::*;
+
+    #[test]
+    fn batch_norm_statistics_are_not_trainable() -> Result<()> {
+        // Keras: Dense(4) on 3 inputs has 16 parameters; BatchNormalization of 4
+        // features has 16, 8 trainable (gamma, beta) and 8 not (moving mean, variance).
+        let mut model = Sequential::new(&[3])
+            .add(Dense::new(4))
+            .add(BatchNorm)
+            .add(Dense::new(2))
+            .build(&Device::Cpu, 0)?;
+        let summary = model.summary();
+        assert_eq!(summary.total_params(), 16 + 16 + 10);
+        assert_eq!(summary.trainable_params(), 16 + 8 + 10);
+        assert_eq!(summary.non_trainable_params(), 8);
+        assert!(summary.to_string().contains("Non-trainable params: 8"));
+        model.freeze_until(2)?;
+        assert_eq!(model.summary().trainable_params(), 10);
+        assert_eq!(model.summary().non_trainable_params(), 32);
+        Ok(())
+    }
+
     #[test]
     fn thousands_separators() {
         assert_eq!(super::thousands(407050), "407,050");

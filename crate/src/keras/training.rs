@@ -2,6 +2,7 @@
 
 use crate::error::{Error, Result};
 use crate::keras::Model;
+use crate::keras::checks::{check_finite, check_not_empty, check_targets, check_token_ids};
 use crate::train::{
     Batches, Fit, Key, Logs, Loss, Metric, Optimizer, ParamUpdate, Quantity, Split, TrainStep,
     Validation, run_epochs,
@@ -31,10 +32,20 @@ impl Model {
         for metric in metrics {
             metric.check(loss)?;
         }
+        let built = optimizer.build(self.trainable_vars())?;
+        let rate = built.learning_rate();
+        if !(rate.is_finite() && rate >= 0.0) {
+            return Err(Error::shape(
+                "compiling the model: the optimiser's learning rate",
+                "a finite rate of 0 or more",
+                format!("{rate}"),
+                "pass a small positive rate, e.g. Optimizer::adam(0.001) or Optimizer::sgd(0.01)",
+            ));
+        }
         self.compiled = Some(Compiled {
             loss,
             metrics: metrics.to_vec(),
-            optimizer: optimizer.build(self.trainable_vars())?,
+            optimizer: built,
             trainable: self.trainable_layers(),
             config: optimizer,
         });
@@ -67,12 +78,35 @@ impl Model {
     /// [`History`](crate::train::History) (Keras: `fit`). Targets are numbers for
     /// regression and binary cross-entropy, one-hot rows for categorical and integer
     /// labels for sparse cross-entropy.
+    ///
+    /// The data is checked once, before the first epoch (a few whole-tensor reductions):
+    /// at least one sample, as many targets as inputs, the model's input shape, no NaN or
+    /// infinite value, and targets the loss can score (class labels below the number of
+    /// output units for sparse cross-entropy, 0..1 for binary cross-entropy) — in the
+    /// training data and in the validation data.
+    ///
+    /// ```
+    /// use dlcourse::prelude::*;
+    /// # fn main() -> dlcourse::Result<()> {
+    /// let mut model = Sequential::new(&[2]).add(Dense::new(3)).build(&Device::Cpu, 0)?;
+    /// model.compile(Optimizer::sgd(0.1), Loss::SparseCategoricalCrossEntropy, &[])?;
+    /// let x = Tensor::new(&[[0f32, 1.], [1., 0.]], &Device::Cpu)?;
+    /// let err = model.fit(&x, &Tensor::new(&[0u32, 3], &Device::Cpu)?, Fit::epochs(1).quiet());
+    /// assert!(err.unwrap_err().to_string().contains("3 in row 1"));
+    /// # Ok(()) }
+    /// ```
     pub fn fit(&mut self, x: &Tensor, y: &Tensor, mut fit: Fit) -> Result<crate::train::History> {
         self.check_trainable(&self.compiled()?.trainable)?;
+        check_same_count(x, y, "training")?;
         let (x, y, validation) = split_validation(x, y, &fit.validation)?;
-        let x = self.check_input(&x)?;
-        let y = y.to_device(&self.device)?;
-        check_same_count(&x, &y, "training")?;
+        let (x, y) = self.checked_data(&x, &y, "fit")?;
+        let validation = match validation {
+            Some((vx, vy)) => {
+                check_same_count(&vx, &vy, "validation")?;
+                Some(self.checked_data(&vx, &vy, "fit's validation data")?)
+            }
+            None => None,
+        };
         let mut rng = self.rng.clone();
         let vars = self.sorted_vars();
         let mut step = ModelStep {
@@ -103,9 +137,8 @@ impl Model {
     /// ```
     pub fn lr_find(&mut self, x: &Tensor, y: &Tensor, find: &LrFind) -> Result<LrFinder> {
         let fresh = self.compiled()?.config.build(self.trainable_vars())?;
-        let x = self.check_input(x)?;
-        let y = y.to_device(&self.device)?;
-        check_same_count(&x, &y, "learning-rate finder")?;
+        check_same_count(x, y, "learning-rate finder")?;
+        let (x, y) = self.checked_data(x, y, "lr_find")?;
         let compiled = self.compiled.as_mut().expect("checked above");
         let kept = std::mem::replace(&mut compiled.optimizer, fresh);
         let mut rng = self.rng.clone();
@@ -118,6 +151,46 @@ impl Model {
         let found = crate::train::lr_find(&mut step, &[&x, &y], find, &mut rng);
         self.compiled.as_mut().expect("checked above").optimizer = kept;
         found
+    }
+
+    /// `x` and `y` on the model's device and dtype, once checked (see [`Model::fit`]);
+    /// `call` names the method in the error messages.
+    fn checked_data(&self, x: &Tensor, y: &Tensor, call: &str) -> Result<(Tensor, Tensor)> {
+        let (inputs, targets) = (format!("{call}: inputs x"), format!("{call}: targets y"));
+        check_not_empty(x, &inputs, "inputs")?;
+        let x = self.check_input(x)?;
+        self.check_values(&x, &inputs)?;
+        let y = y.to_device(&self.device)?;
+        check_finite(&y, &targets, "targets")?;
+        let outputs = self
+            .layers
+            .last()
+            .and_then(|l| l.output_shape.last().copied())
+            .unwrap_or(0);
+        check_targets(&y, self.compiled()?.loss, outputs, &targets)?;
+        Ok((x, y))
+    }
+
+    /// An error when the inputs `x` (already checked for shape) hold a NaN or infinite
+    /// value, or a token id outside the first layer's embedding table.
+    fn check_values(&self, x: &Tensor, context: &str) -> Result<()> {
+        check_finite(x, context, "inputs")?;
+        let Some(first) = self.layers.first().filter(|l| l.kind == "Embedding") else {
+            return Ok(());
+        };
+        let vocabulary = {
+            let data = self
+                .vars
+                .data()
+                .lock()
+                .expect("the var map is never poisoned");
+            data.get(&format!("{}.embeddings", first.name))
+                .and_then(|table| table.dims().first().copied())
+        };
+        match vocabulary {
+            Some(vocabulary) => check_token_ids(x, vocabulary, context),
+            None => Ok(()),
+        }
     }
 
     /// Loss and metric means over a dataset, in inference mode, keyed for `split`.
@@ -166,14 +239,21 @@ impl Model {
 
     /// The mean loss and metrics on `x`, `y` (Keras: `evaluate`), keyed as in `History`:
     /// `model.evaluate(&x, &y)?.accuracy()?`.
+    /// The data is checked first, as by [`Model::fit`].
     pub fn evaluate(&self, x: &Tensor, y: &Tensor) -> Result<Logs> {
-        self.measure(x, y, Split::Training)
+        self.compiled()?;
+        check_same_count(x, y, "evaluation")?;
+        let (x, y) = self.checked_data(x, y, "evaluate")?;
+        self.measure(&x, &y, Split::Training)
     }
 
     /// The model's outputs for `x` in inference mode (Keras: `predict`): probabilities
     /// after a softmax or sigmoid, values for regression.
+    /// `x` must hold at least one sample and no NaN or infinite value.
     pub fn predict(&self, x: &Tensor) -> Result<Tensor> {
+        check_not_empty(x, "predict: inputs x", "inputs")?;
         let x = self.check_input(x)?;
+        self.check_values(&x, "predict: inputs x")?;
         let batches = Batches::new(&[&x], INFERENCE_BATCH, None)?;
         let outputs = (0..batches.count())
             .map(|i| {
@@ -281,7 +361,8 @@ impl TrainStep for ModelStep<'_> {
 }
 
 fn check_same_count(x: &Tensor, y: &Tensor, what: &str) -> Result<()> {
-    let (nx, ny) = (x.dim(0)?, y.dim(0)?);
+    let first = |t: &Tensor| t.dims().first().copied().unwrap_or(0);
+    let (nx, ny) = (first(x), first(y));
     if nx != ny {
         return Err(Error::shape(
             format!("pairing {what} inputs with targets"),
@@ -293,12 +374,15 @@ fn check_same_count(x: &Tensor, y: &Tensor, what: &str) -> Result<()> {
     Ok(())
 }
 
+/// Inputs and targets.
+type Pair = (Tensor, Tensor);
+
 /// Splits off the validation set named by `validation`.
 fn split_validation(
     x: &Tensor,
     y: &Tensor,
     validation: &Validation,
-) -> Result<(Tensor, Tensor, Option<(Tensor, Tensor)>)> {
+) -> Result<(Tensor, Tensor, Option<Pair>)> {
     match validation {
         Validation::None => Ok((x.clone(), y.clone(), None)),
         Validation::Data(vx, vy) => Ok((x.clone(), y.clone(), Some((vx.clone(), vy.clone())))),

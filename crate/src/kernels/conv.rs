@@ -4,8 +4,8 @@ use super::conv_backward::{Inputs, Needs, backward};
 use super::gemm::{MatRef, matmul};
 use super::im2col::{Geometry, im2col};
 use super::scratch::with_scratch;
-use super::{fast_path, storage, threads};
-use candle_core::{CpuStorage, CustomOp3, Device, Layout, Result, Shape, Tensor, bail};
+use super::{SHARES_PER_THREAD, fast_path, storage, threads};
+use candle_core::{CpuStorage, CustomOp3, Layout, Result, Shape, Tensor, bail};
 use rayon::prelude::*;
 
 /// Convolves `x` (`[batch, channels, height, width]`) with `kernel`
@@ -50,6 +50,14 @@ pub fn conv2d_bias_relu(
     padding: usize,
     relu: bool,
 ) -> Result<Tensor> {
+    if x.elem_count() == 0 || kernel.elem_count() == 0 {
+        bail!(
+            "conv2d: expected a batch of at least one image and at least one filter, found \
+             input {:?} and kernel {:?} — check the batch and Conv2d's filter count",
+            x.dims(),
+            kernel.dims()
+        )
+    }
     if !fast_path(&[x, kernel, bias]) {
         let filters = kernel.dim(0)?;
         let y = x
@@ -89,7 +97,7 @@ fn geometry(x: &Shape, kernel: &Shape, stride: usize, padding: usize) -> Result<
 /// Runs `work(image_index, output_chunk, columns, gemm_threads)` for every image, with a
 /// scratch buffer of `columns` values: images spread over the thread pool when there are
 /// enough of them, otherwise one after the other with a multi-threaded GEMM each.
-fn for_each_image(
+pub(super) fn for_each_image(
     output: &mut [f32],
     chunk: usize,
     columns: usize,
@@ -98,7 +106,7 @@ fn for_each_image(
     let threads = threads();
     let images = output.len() / chunk.max(1);
     if threads > 1 && images >= threads {
-        let per_worker = images.div_ceil(threads);
+        let per_worker = images.div_ceil(threads * SHARES_PER_THREAD);
         output
             .par_chunks_mut(per_worker * chunk)
             .enumerate()
@@ -204,20 +212,6 @@ impl CustomOp3 for Conv2d {
             filters: kernel.dim(0)?,
         };
         let grads = backward(&g, &inputs, needs);
-        let cpu = &Device::Cpu;
-        Ok((
-            grads
-                .input
-                .map(|v| Tensor::from_vec(v, x.shape(), cpu))
-                .transpose()?,
-            grads
-                .kernel
-                .map(|v| Tensor::from_vec(v, kernel.shape(), cpu))
-                .transpose()?,
-            grads
-                .bias
-                .map(|v| Tensor::from_vec(v, bias.shape(), cpu))
-                .transpose()?,
-        ))
+        grads.into_tensors(x, kernel, bias)
     }
 }

@@ -7,7 +7,8 @@
 use super::gemm::{MatRef, matmul};
 use super::im2col::{Geometry, col2im, im2col};
 use super::scratch::with_scratch;
-use super::{keep_if, threads};
+use super::{SHARES_PER_THREAD, keep_if, threads};
+use candle_core::{Device, Result, Tensor};
 use rayon::prelude::*;
 use std::ops::Range;
 
@@ -41,32 +42,36 @@ pub(super) struct Gradients {
     pub bias: Option<Vec<f32>>,
 }
 
+impl Gradients {
+    /// The gradients as CPU tensors shaped like `x`, `kernel` and `bias` (what
+    /// `CustomOp3::bwd` returns).
+    pub(super) fn into_tensors(
+        self,
+        x: &Tensor,
+        kernel: &Tensor,
+        bias: &Tensor,
+    ) -> Result<(Option<Tensor>, Option<Tensor>, Option<Tensor>)> {
+        let tensor = |values: Option<Vec<f32>>, like: &Tensor| {
+            values
+                .map(|v| Tensor::from_vec(v, like.shape(), &Device::Cpu))
+                .transpose()
+        };
+        Ok((
+            tensor(self.input, x)?,
+            tensor(self.kernel, kernel)?,
+            tensor(self.bias, bias)?,
+        ))
+    }
+}
+
 /// Computes the gradients of a convolution (+ bias, + optional ReLU) layer.
 pub(super) fn backward(g: &Geometry, inputs: &Inputs, needs: Needs) -> Gradients {
-    let threads = threads();
-    let workers = threads.min(inputs.batch).max(1);
-    let per_worker = inputs.batch.div_ceil(workers);
-    let gemm_threads = if workers == 1 { threads } else { 1 };
-    let image_len = g.image_len();
-    let mut input = needs.input.then(|| vec![0f32; inputs.batch * image_len]);
-    let chunks: Vec<&mut [f32]> = match input.as_mut() {
-        Some(dx) => dx.chunks_mut(per_worker * image_len).collect(),
-        None => (0..workers).map(|_| Default::default()).collect(),
-    };
-    let sums: Vec<(Vec<f32>, Vec<f32>)> = chunks
-        .into_par_iter()
-        .enumerate()
-        .map(|(w, dx)| {
-            let images = w * per_worker..((w + 1) * per_worker).min(inputs.batch);
-            sweep(g, inputs, needs, images, dx, gemm_threads)
-        })
-        .collect();
-    let mut sums = sums.into_iter();
-    let (mut kernel, mut bias) = sums.next().unwrap_or_default();
-    for (k, b) in sums {
-        kernel.iter_mut().zip(&k).for_each(|(a, b)| *a += b);
-        bias.iter_mut().zip(&b).for_each(|(a, b)| *a += b);
-    }
+    let (input, kernel, bias) = over_workers(
+        inputs.batch,
+        g.image_len(),
+        needs.input,
+        |images, dx, threads| sweep(g, inputs, needs, images, dx, threads),
+    );
     let patch = g.patch_len();
     Gradients {
         input,
@@ -75,6 +80,47 @@ pub(super) fn backward(g: &Geometry, inputs: &Inputs, needs: Needs) -> Gradients
             .then(|| transpose(&kernel, patch, inputs.filters)),
         bias: needs.bias.then_some(bias),
     }
+}
+
+/// Shares `batch` images out among the threads, in runs of contiguous images
+/// ([`SHARES_PER_THREAD`] per thread):
+/// `sweep(images, dx, gemm_threads)` writes those images' input gradients into `dx` (their
+/// part of the whole input gradient, `image_len` values per image; empty when `input` is
+/// false) and returns its sums of the kernel and bias gradients. Returns the input gradient
+/// (when `input`) and the kernel and bias sums added over the runs. With a single run (a
+/// batch of one) the GEMMs get every thread instead.
+pub(super) fn over_workers(
+    batch: usize,
+    image_len: usize,
+    input: bool,
+    sweep: impl Fn(Range<usize>, &mut [f32], usize) -> (Vec<f32>, Vec<f32>) + Sync,
+) -> (Option<Vec<f32>>, Vec<f32>, Vec<f32>) {
+    let threads = threads();
+    let workers = (threads * SHARES_PER_THREAD).min(batch).max(1);
+    let per_worker = batch.div_ceil(workers);
+    let gemm_threads = if workers == 1 { threads } else { 1 };
+    let mut dx = input.then(|| vec![0f32; batch * image_len]);
+    let chunks: Vec<&mut [f32]> = match dx.as_mut() {
+        Some(dx) => dx.chunks_mut((per_worker * image_len).max(1)).collect(),
+        None => (0..batch.div_ceil(per_worker.max(1)).max(1))
+            .map(|_| Default::default())
+            .collect(),
+    };
+    let sums: Vec<(Vec<f32>, Vec<f32>)> = chunks
+        .into_par_iter()
+        .enumerate()
+        .map(|(w, dx)| {
+            let images = w * per_worker..((w + 1) * per_worker).min(batch);
+            sweep(images, dx, gemm_threads)
+        })
+        .collect();
+    let mut sums = sums.into_iter();
+    let (mut kernel, mut bias) = sums.next().unwrap_or_default();
+    for (k, b) in sums {
+        kernel.iter_mut().zip(&k).for_each(|(a, b)| *a += b);
+        bias.iter_mut().zip(&b).for_each(|(a, b)| *a += b);
+    }
+    (dx, kernel, bias)
 }
 
 /// One worker's share: the images in `images`, their input gradients written to `dx`
@@ -100,16 +146,10 @@ fn sweep(
     with_scratch(masked_len, patch * positions, |masked, cols| {
         for (n, i) in images.enumerate() {
             let raw = &inputs.grad[i * out_len..][..out_len];
-            let gi: &[f32] = match inputs.relu_output {
-                Some(y) => {
-                    let y = &y[i * out_len..][..out_len];
-                    for ((m, g), y) in masked.iter_mut().zip(raw).zip(y) {
-                        *m = keep_if(*y > 0.0, *g);
-                    }
-                    masked
-                }
-                None => raw,
-            };
+            let relu = inputs
+                .relu_output
+                .map(|y| (&y[i * out_len..][..out_len], 0.0));
+            let gi = through_relu(raw, relu, masked);
             if needs.bias {
                 for (b, row) in bias_sum.iter_mut().zip(gi.chunks_exact(positions)) {
                     *b += sum(row);
@@ -133,8 +173,29 @@ fn sweep(
     (kernel_sum_t, bias_sum)
 }
 
+/// The gradient `grad` of a layer's output taken back through its ReLU or LeakyReLU,
+/// given that activation's output and negative slope (0 for ReLU): `grad` where the
+/// output is positive, `slope·grad` elsewhere, written into `masked`; `grad` itself when
+/// there was no activation.
+pub(super) fn through_relu<'a>(
+    grad: &'a [f32],
+    activation: Option<(&[f32], f32)>,
+    masked: &'a mut [f32],
+) -> &'a [f32] {
+    let Some((y, slope)) = activation else {
+        return grad;
+    };
+    let pairs = masked.iter_mut().zip(grad).zip(y);
+    if slope == 0.0 {
+        pairs.for_each(|((m, g), y)| *m = keep_if(*y > 0.0, *g));
+    } else {
+        pairs.for_each(|((m, g), y)| *m = if *y > 0.0 { *g } else { slope * *g });
+    }
+    masked
+}
+
 /// The `cols`×`rows` transpose of a row-major `rows`×`cols` matrix.
-fn transpose(values: &[f32], rows: usize, cols: usize) -> Vec<f32> {
+pub(super) fn transpose(values: &[f32], rows: usize, cols: usize) -> Vec<f32> {
     let mut out = vec![0f32; values.len()];
     for (r, row) in values.chunks_exact(cols).enumerate() {
         for (c, v) in row.iter().enumerate() {
@@ -146,7 +207,7 @@ fn transpose(values: &[f32], rows: usize, cols: usize) -> Vec<f32> {
 
 /// The sum of `values`, in 16 independent lanes: the compiler keeps them in one vector
 /// register, where a plain `iter().sum()` is a chain of dependent scalar additions.
-fn sum(values: &[f32]) -> f32 {
+pub(super) fn sum(values: &[f32]) -> f32 {
     let mut lanes = [0f32; 16];
     let chunks = values.chunks_exact(16);
     let tail: f32 = chunks.remainder().iter().sum();

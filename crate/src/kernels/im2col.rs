@@ -33,22 +33,46 @@ impl Geometry {
         };
         match (out(height, kernel_h), out(width, kernel_w)) {
             (Some(out_h), Some(out_w)) if stride >= 1 && kernel_h >= 1 && kernel_w >= 1 => {
-                Ok(Geometry {
-                    channels,
-                    height,
-                    width,
-                    kernel_h,
-                    kernel_w,
+                Self::with_output(
+                    (channels, height, width),
+                    (kernel_h, kernel_w),
                     stride,
                     padding,
-                    out_h,
-                    out_w,
-                })
+                    (out_h, out_w),
+                )
             }
             _ => bail!(
                 "conv2d: a {kernel_h}×{kernel_w} kernel (stride {stride}, padding {padding}) does not fit a {height}×{width} image"
             ),
         }
+    }
+
+    /// The geometry of a convolution over an image of `channels`×`height`×`width` with
+    /// `out_h`×`out_w` output positions, whatever the size rule: `padding` zeros before
+    /// the first row and column, and as many after the last as the positions need (a
+    /// transposed convolution's output is such an image and its input the positions, so
+    /// Keras' asymmetric "same" fits too).
+    pub fn with_output(
+        (channels, height, width): (usize, usize, usize),
+        (kernel_h, kernel_w): (usize, usize),
+        stride: usize,
+        padding: usize,
+        (out_h, out_w): (usize, usize),
+    ) -> Result<Self> {
+        if stride == 0 || kernel_h == 0 || kernel_w == 0 {
+            bail!("a {kernel_h}×{kernel_w} kernel with stride {stride}: both must be at least 1")
+        }
+        Ok(Geometry {
+            channels,
+            height,
+            width,
+            kernel_h,
+            kernel_w,
+            stride,
+            padding,
+            out_h,
+            out_w,
+        })
     }
 
     /// Values in one image.
@@ -67,29 +91,40 @@ impl Geometry {
     }
 
     /// For kernel column `j`, the output columns `lo..hi` whose input column lies inside
-    /// the image (stride 1 only): input column = output column + j − padding.
+    /// the image: input column = output column·stride + j − padding.
     fn valid_columns(&self, j: usize) -> (usize, usize) {
-        let lo = self.padding.saturating_sub(j).min(self.out_w);
+        let s = self.stride;
+        let lo = self.padding.saturating_sub(j).div_ceil(s).min(self.out_w);
         let hi = (self.width + self.padding)
             .saturating_sub(j)
+            .div_ceil(s)
             .min(self.out_w)
             .max(lo);
         (lo, hi)
     }
 
-    /// Calls `visit(row_of_cols, image_row, output_row)` for every (channel, kernel row,
-    /// kernel column, output row) whose input row lies inside the image; rows outside
-    /// are `None`.
-    fn for_each_row(&self, mut visit: impl FnMut(usize, Option<usize>, usize)) {
-        let (kh, kw) = (self.kernel_h, self.kernel_w);
+    /// Calls `visit` for every row of `cols`: every (channel, kernel row, kernel column,
+    /// output row), with where its values lie in the image.
+    fn for_each_row(&self, mut visit: impl FnMut(Row)) {
+        let (kh, kw, p) = (self.kernel_h, self.kernel_w, self.positions());
         for c in 0..self.channels {
             for i in 0..kh {
                 for j in 0..kw {
                     let col_row = (c * kh + i) * kw + j;
+                    let (lo, hi) = self.valid_columns(j);
                     for oh in 0..self.out_h {
-                        let y = (oh * self.stride + i).checked_sub(self.padding);
-                        let image_row = y.filter(|&y| y < self.height).map(|y| c * self.height + y);
-                        visit(col_row, image_row, oh);
+                        let y = (oh * self.stride + i)
+                            .checked_sub(self.padding)
+                            .filter(|&y| y < self.height && lo < hi);
+                        visit(Row {
+                            start: col_row * p + oh * self.out_w,
+                            image: y.map(|y| {
+                                (c * self.height + y) * self.width + lo * self.stride + j
+                                    - self.padding
+                            }),
+                            lo,
+                            hi,
+                        });
                     }
                 }
             }
@@ -97,36 +132,48 @@ impl Geometry {
     }
 }
 
+/// One row of im2col's columns (one channel, kernel row and column, and output row):
+/// `cols[start + lo .. start + hi]` are the image values at `image`, `image + stride`, …;
+/// the rest of the row is padding. `image` is `None` when the whole row is padding.
+struct Row {
+    start: usize,
+    image: Option<usize>,
+    lo: usize,
+    hi: usize,
+}
+
 /// Writes the receptive fields of one `image` (`[C, H, W]`) into `cols`
 /// (`[C·KH·KW, OH·OW]`): row (c, i, j), column (oh, ow) holds pixel
 /// (c, oh·stride + i − padding, ow·stride + j − padding), zero outside the image.
 pub(super) fn im2col(g: &Geometry, image: &[f32], cols: &mut [f32]) {
-    let (p, ow_n, w) = (g.positions(), g.out_w, g.width);
-    g.for_each_row(|col_row, image_row, oh| {
-        let j = col_row % g.kernel_w;
-        let out = &mut cols[col_row * p + oh * ow_n..][..ow_n];
-        let Some(y) = image_row else {
+    g.for_each_row(|row| {
+        let out = &mut cols[row.start..][..g.out_w];
+        let Some(at) = row.image else {
             out.fill(0.0);
             return;
         };
-        let src = &image[y * w..][..w];
-        if g.stride == 1 {
-            let (lo, hi) = g.valid_columns(j);
-            out[..lo].fill(0.0);
-            out[hi..].fill(0.0);
-            copy_row(
-                &mut out[lo..hi],
-                &src[lo + j - g.padding..hi + j - g.padding],
-            );
-        } else {
-            for (ow, value) in out.iter_mut().enumerate() {
-                let x = (ow * g.stride + j)
-                    .checked_sub(g.padding)
-                    .filter(|&x| x < w);
-                *value = x.map_or(0.0, |x| src[x]);
-            }
+        out[..row.lo].fill(0.0);
+        out[row.hi..].fill(0.0);
+        let out = &mut out[row.lo..row.hi];
+        match g.stride {
+            1 => copy_row(out, &image[at..at + out.len()]),
+            // A literal stride lets the compiler unroll the strided loop.
+            2 => gather(out, &image[at..], 2),
+            stride => gather(out, &image[at..], stride),
         }
     });
+}
+
+/// `dst[o] = src[o·stride]` for every `o`.
+#[inline(always)]
+fn gather(dst: &mut [f32], src: &[f32], stride: usize) {
+    let Some(last) = dst.len().checked_sub(1) else {
+        return;
+    };
+    let src = &src[..last * stride + 1];
+    for (o, d) in dst.iter_mut().enumerate() {
+        *d = src[o * stride];
+    }
 }
 
 /// Copies a short row (a few dozen values) in fixed-size chunks, which compile to
@@ -147,29 +194,26 @@ fn copy_row(dst: &mut [f32], src: &[f32]) {
 /// The adjoint of [`im2col`]: adds every entry of `cols` to the pixel of `image` it was
 /// read from (entries that came from the zero padding are dropped).
 pub(super) fn col2im(g: &Geometry, cols: &[f32], image: &mut [f32]) {
-    let (p, ow_n, w) = (g.positions(), g.out_w, g.width);
-    g.for_each_row(|col_row, image_row, oh| {
-        let Some(y) = image_row else { return };
-        let j = col_row % g.kernel_w;
-        let src = &cols[col_row * p + oh * ow_n..][..ow_n];
-        let dst = &mut image[y * w..][..w];
-        if g.stride == 1 {
-            let (lo, hi) = g.valid_columns(j);
-            let dst = &mut dst[lo + j - g.padding..hi + j - g.padding];
-            for (d, s) in dst.iter_mut().zip(&src[lo..hi]) {
-                *d += s;
-            }
-        } else {
-            for (ow, value) in src.iter().enumerate() {
-                if let Some(x) = (ow * g.stride + j)
-                    .checked_sub(g.padding)
-                    .filter(|&x| x < w)
-                {
-                    dst[x] += value;
-                }
-            }
+    g.for_each_row(|row| {
+        let Some(at) = row.image else { return };
+        let src = &cols[row.start + row.lo..row.start + row.hi];
+        match g.stride {
+            2 => scatter_add(&mut image[at..], src, 2),
+            stride => scatter_add(&mut image[at..], src, stride),
         }
     });
+}
+
+/// `dst[o·stride] += src[o]` for every `o`.
+#[inline(always)]
+fn scatter_add(dst: &mut [f32], src: &[f32], stride: usize) {
+    let Some(last) = src.len().checked_sub(1) else {
+        return;
+    };
+    let dst = &mut dst[..last * stride + 1];
+    for (o, s) in src.iter().enumerate() {
+        dst[o * stride] += s;
+    }
 }
 
 #[cfg(test)]
@@ -195,7 +239,7 @@ mod tests {
     #[test]
     fn col2im_is_the_adjoint_of_im2col() {
         // <im2col(x), c> = <x, col2im(c)> for any x and c, with padding and stride.
-        for (stride, padding) in [(1, 0), (1, 1), (2, 1), (3, 2)] {
+        for (stride, padding) in [(1, 0), (1, 1), (2, 0), (2, 1), (3, 2), (2, 3)] {
             let g = Geometry::new((2, 5, 4), (3, 2), stride, padding).unwrap();
             let x: Vec<f32> = (0..g.image_len())
                 .map(|i| (i as f32 * 0.37).sin())
@@ -214,6 +258,20 @@ mod tests {
                 "stride {stride} padding {padding}: {lhs} vs {rhs}"
             );
         }
+    }
+
+    #[test]
+    fn padding_wider_than_the_output_reads_only_zeros() {
+        // A 1×1 image and a single position 2 pixels up-left of it, 5×5 kernel: only
+        // kernel entry (2, 2) sees the pixel; col2im puts back only what im2col read.
+        let g = Geometry::with_output((1, 1, 1), (5, 5), 1, 2, (1, 1)).unwrap();
+        let mut cols = vec![f32::NAN; 25];
+        im2col(&g, &[7.0], &mut cols);
+        let expected: Vec<f32> = (0..25).map(|i| if i == 12 { 7.0 } else { 0.0 }).collect();
+        assert_eq!(cols, expected);
+        let mut image = [0.0];
+        col2im(&g, &[1.0; 25], &mut image);
+        assert_eq!(image, [1.0]);
     }
 
     #[test]

@@ -11,6 +11,9 @@
 //!   thread pool, bias and ReLU applied while each image's output is in cache; the
 //!   backward pass is two GEMMs and a col2im, and skips the input gradient when the input
 //!   needs none.
+//! - [`conv_transpose2d`]: the transposed convolution (decoders, generators) built from
+//!   the same pieces the other way round — forward one GEMM and a col2im per image,
+//!   backward an im2col and two GEMMs — with bias and ReLU or LeakyReLU fused likewise.
 //! - [`max_pool2d`]: one pass forward, one pass backward routing each gradient to its
 //!   window's maximum (the first one on ties, as TensorFlow does). Candle 0.11's own
 //!   backward pass also scales that gradient by 1/k² by mistake.
@@ -30,6 +33,8 @@
 
 mod conv;
 mod conv_backward;
+mod conv_transpose;
+mod conv_transpose_backward;
 mod dropout;
 mod fast_math;
 mod gates;
@@ -44,9 +49,11 @@ mod scratch;
 mod storage;
 
 pub use conv::{conv2d, conv2d_bias_relu};
+pub use conv_transpose::{ConvTranspose, conv_transpose2d, conv_transpose2d_with_candle_ops};
 pub use dropout::dropout;
 pub(crate) use inplace::{map_in_place, map_in_place2};
 pub use linear::linear;
+pub use memory::keep_freed_memory;
 pub use pool::max_pool2d;
 pub use recurrent::{Cell, Recurrence, recurrence, recurrence_with_candle_ops};
 
@@ -54,11 +61,16 @@ use candle_core::{DType, Device, Tensor};
 
 /// Whether the fast kernels handle these tensors: f32 on the CPU.
 fn fast_path(tensors: &[&Tensor]) -> bool {
-    memory::keep_freed_memory();
+    memory::keep_freed_memory_if_alone();
     tensors
         .iter()
         .all(|t| t.dtype() == DType::F32 && matches!(t.device(), Device::Cpu))
 }
+
+/// Shares of a batch per thread when images are spread over the thread pool: several, so
+/// that a thread the OS pauses (a loaded machine) does not leave the others waiting for
+/// its half at the end — rayon hands its remaining shares to whoever is free.
+const SHARES_PER_THREAD: usize = 4;
 
 /// Threads the kernels may use: Candle's setting (`RAYON_NUM_THREADS`, else every core).
 fn threads() -> usize {

@@ -18,6 +18,13 @@ use rayon::prelude::*;
 /// # Ok(()) }
 /// ```
 pub fn max_pool2d(x: &Tensor, size: usize) -> Result<Tensor> {
+    if x.elem_count() == 0 {
+        bail!(
+            "max_pool2d: expected a batch of at least one image with at least one channel, \
+             found input {:?} — check how the batch was sliced",
+            x.dims()
+        )
+    }
     if !fast_path(&[x]) {
         return x.max_pool2d(size);
     }

@@ -11,12 +11,15 @@
 //! | [`sentiment_rnn`] | 10 | 2,593,025 (the same with a SimpleRNN) |
 //! | [`mammogram_mlp`] | 14, 17 | 37 (4 features) |
 //! | [`mobilenet_v1`] | 11 | 475,544, pretrained on ImageNet (loaded, not a `Sequential`) |
+//! | [`Vae`] ([`vae_encoder`], [`vae_decoder`]) | 15 | 879,172 + 157,633 (latent dimension 2) |
 
 mod cnn;
 mod mammogram;
 mod mlp;
 mod mobilenet;
 mod sentiment;
+mod vae;
+mod vae_training;
 
 pub use cnn::{mnist_cnn, mnist_cnn_with_filters};
 pub use mammogram::mammogram_mlp;
@@ -25,3 +28,8 @@ pub use mobilenet::{
     IMAGE_SIZE, IMAGENET_CLASSES_FILE, MOBILENET_WEIGHTS_FILE, MobileNet, TopLabels, mobilenet_v1,
 };
 pub use sentiment::{sentiment_lstm, sentiment_rnn};
+pub use vae::{
+    KL_WEIGHT, Vae, VaeLosses, kl_divergence, mean_pairwise_distance, nearest_centre_accuracy,
+    sample_latent, vae_decoder, vae_encoder,
+};
+pub use vae_training::{KL_LOSS, RECONSTRUCTION_LOSS};

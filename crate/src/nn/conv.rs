@@ -1,13 +1,14 @@
 //! Convolutions over images in Candle's channels-first layout (samples of C×H×W):
 //! `Conv2d` and `ConvTranspose2d` (the "deconvolution" that upsamples, for decoders and
 //! generators). `Conv2d` runs on [`crate::kernels::conv2d`] (im2col + GEMM, with a fast
-//! backward pass) and falls back to Candle's op off the CPU; `ConvTranspose2d` is
-//! candle-nn's layer.
+//! backward pass), `ConvTranspose2d` on [`crate::kernels::conv_transpose2d`] (GEMM +
+//! col2im); both fall back to Candle's ops off the CPU.
 
 use crate::error::{Error, Result};
+use crate::kernels::ConvTranspose;
 use crate::nn::{Activation, BuildContext, BuiltLayer, LayerSpec, glorot_uniform};
 use candle_core::{Module, Tensor};
-use candle_nn::{ConvTranspose2dConfig, Init};
+use candle_nn::Init;
 
 /// How a convolution treats the border.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -28,6 +29,9 @@ struct ConvSettings {
     stride: usize,
     padding: Padding,
     activation: Activation,
+    /// Extra output rows and columns of a transposed convolution (Keras'
+    /// `output_padding`); `None` for the default rule.
+    output_padding: Option<usize>,
 }
 
 /// A 2-D convolution of `filters` filters of `kernel`×`kernel` (Keras: `Conv2D`).
@@ -40,7 +44,9 @@ struct ConvSettings {
 pub struct Conv2d(ConvSettings);
 
 /// A transposed 2-D convolution (Keras: `Conv2DTranspose`): with stride 2 and `Same`
-/// padding it doubles the height and width.
+/// padding it doubles the height and width. Output sizes and which border rows are
+/// cropped follow Keras exactly, so weights carry over; ReLU and LeakyReLU are fused into
+/// the op ([`crate::kernels::conv_transpose2d`]).
 ///
 /// ```
 /// use dlcourse::nn::{ConvTranspose2d, Padding};
@@ -60,6 +66,7 @@ macro_rules! conv_builders {
                     stride: 1,
                     padding: Padding::Valid,
                     activation: Activation::Linear,
+                    output_padding: None,
                 })
             }
             /// Moves the filter `stride` pixels at a time.
@@ -82,6 +89,21 @@ macro_rules! conv_builders {
 }
 conv_builders!(Conv2d);
 conv_builders!(ConvTranspose2d);
+
+impl ConvTranspose2d {
+    /// Adds `output_padding` rows and columns to the output (Keras' `output_padding`,
+    /// less than the stride): `(input − 1)·stride + kernel + output_padding` with valid
+    /// padding, `kernel − 2·⌊kernel/2⌋` less with same padding.
+    ///
+    /// ```
+    /// use dlcourse::nn::ConvTranspose2d;
+    /// let up = ConvTranspose2d::new(64, 3).stride(2).output_padding(1); // 7×7 → 16×16
+    /// ```
+    pub fn output_padding(mut self, output_padding: usize) -> Self {
+        self.0.output_padding = Some(output_padding);
+        self
+    }
+}
 
 /// A built `Conv2d`: kernels `[filters, channels, k, k]`, one bias per filter, and the
 /// activation. Bias and ReLU are fused into the convolution
@@ -113,15 +135,34 @@ impl Module for ConvLayer {
     }
 }
 
-/// A transposed convolution followed by its activation.
-struct Activated<M> {
-    conv: M,
-    activation: Activation,
+/// A built `ConvTranspose2d`: kernels `[channels, filters, k, k]` (Candle's layout), one
+/// bias per filter, Keras' placement of the output, and the activation (ReLU and
+/// LeakyReLU fused into the op, others applied after it).
+struct ConvTransposeLayer {
+    weight: Tensor,
+    bias: Tensor,
+    settings: ConvSettings,
 }
 
-impl<M: Module> Module for Activated<M> {
+impl Module for ConvTransposeLayer {
     fn forward(&self, xs: &Tensor) -> candle_core::Result<Tensor> {
-        self.activation.apply(&self.conv.forward(xs)?)
+        let (_, _, h, w) = xs.dims4()?;
+        if h == 0 || w == 0 {
+            candle_core::bail!("Conv2DTranspose: {h}×{w} input images, expected at least 1×1")
+        }
+        let config = self.settings.placement(h, w);
+        let activation = self.settings.activation;
+        let slope = match activation {
+            Activation::Relu => Some(0.0),
+            Activation::LeakyRelu(alpha) if alpha.is_finite() && alpha >= 0.0 => Some(alpha as f32),
+            _ => None,
+        };
+        let ys = crate::kernels::conv_transpose2d(xs, &self.weight, &self.bias, config, slope)?;
+        if slope.is_some() {
+            Ok(ys)
+        } else {
+            activation.apply(&ys)
+        }
     }
 }
 
@@ -139,6 +180,28 @@ impl ConvSettings {
                 ),
                 "reshape flat inputs with Reshape(vec![1, 28, 28]) first",
             )),
+        }
+    }
+
+    /// Keras' `Conv2DTranspose` placement for `h`×`w` inputs. Each side's length is
+    /// `in·stride + max(kernel − stride, 0)` (valid) or `in·stride` (same), or with an
+    /// output padding `(in − 1)·stride + kernel + output_padding` (valid; minus
+    /// `2·⌊kernel/2⌋` for same); what the full result `(in − 1)·stride + kernel` has more
+    /// is cropped half before (rounded down) and half after, as TensorFlow does.
+    fn placement(&self, h: usize, w: usize) -> ConvTranspose {
+        let (k, stride) = (self.kernel, self.stride);
+        let side = |input: usize| match (self.padding, self.output_padding) {
+            (Padding::Valid, None) => input * stride + k.saturating_sub(stride),
+            (Padding::Same, None) => input * stride,
+            (Padding::Valid, Some(extra)) => (input - 1) * stride + k + extra,
+            (Padding::Same, Some(extra)) => (input - 1) * stride + k - 2 * (k / 2) + extra,
+        };
+        let output = (side(h), side(w));
+        let full = (h - 1) * stride + k;
+        ConvTranspose {
+            stride,
+            padding: full.saturating_sub(output.0) / 2,
+            output,
         }
     }
 
@@ -203,38 +266,83 @@ impl LayerSpec for ConvTranspose2d {
     fn build(&self, input_shape: &[usize], ctx: BuildContext) -> Result<BuiltLayer> {
         let s = &self.0;
         let (c, h, w) = s.chw(self.kind(), input_shape)?;
-        let (k, stride) = (s.kernel, s.stride);
-        // out = (in − 1)·stride − 2·padding + kernel + output_padding
-        let (padding, output_padding) = match s.padding {
-            Padding::Valid => (0, 0),
-            Padding::Same => {
-                let padding = (k.saturating_sub(stride)).div_ceil(2);
-                (padding, (stride + 2 * padding).saturating_sub(k))
-            }
-        };
-        let out = |size: usize| (size - 1) * stride + k + output_padding - 2 * padding;
+        if let Some(extra) = s.output_padding.filter(|&extra| extra >= s.stride) {
+            return Err(Error::shape(
+                "building a Conv2DTranspose layer",
+                format!("an output padding less than the stride ({})", s.stride),
+                format!("output padding {extra}"),
+                "use a smaller output padding, or a larger stride",
+            ));
+        }
+        let k = s.kernel;
+        let placement = s.placement(h, w);
         let weight = ctx.vb.get_with_hints(
             (c, s.filters, k, k),
             "weight",
             glorot_uniform(c * k * k, s.filters * k * k),
         )?;
-        let config = ConvTranspose2dConfig {
-            padding,
-            output_padding,
-            stride,
-            dilation: 1,
+        let (oh, ow) = placement.output;
+        let layer = ConvTransposeLayer {
+            bias: s.bias(&ctx)?,
+            weight,
+            settings: s.clone(),
         };
-        let conv = candle_nn::ConvTranspose2d::new(weight, Some(s.bias(&ctx)?), config);
-        Ok(BuiltLayer::new(
-            Activated {
-                conv,
-                activation: s.activation,
-            },
-            vec![s.filters, out(h), out(w)],
-        ))
+        Ok(BuiltLayer::new(layer, vec![s.filters, oh, ow]))
     }
 
     fn take_output_activation(&mut self) -> Option<Activation> {
         Some(std::mem::take(&mut self.0.activation))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use candle_core::Device;
+
+    fn placement(up: ConvTranspose2d, input: usize) -> (usize, usize) {
+        let p = up.0.placement(input, input);
+        assert_eq!(p.output.0, p.output.1);
+        (p.padding, p.output.0)
+    }
+
+    #[test]
+    fn output_sizes_and_crops_follow_keras() {
+        // Keras' deconv_output_length, and TensorFlow's crop (less before than after).
+        let same = |f: usize, k: usize| ConvTranspose2d::new(f, k).padding(Padding::Same);
+        assert_eq!(placement(same(8, 3).stride(2), 7), (0, 14));
+        assert_eq!(placement(same(8, 3), 28), (1, 28));
+        assert_eq!(placement(same(8, 4), 5), (1, 5));
+        assert_eq!(placement(same(8, 5).stride(2), 7), (1, 14));
+        assert_eq!(placement(ConvTranspose2d::new(8, 3).stride(2), 7), (0, 15));
+        assert_eq!(placement(ConvTranspose2d::new(8, 1).stride(2), 7), (0, 14));
+        assert_eq!(
+            placement(same(8, 3).stride(2).output_padding(0), 7),
+            (1, 13)
+        );
+        assert_eq!(
+            placement(same(8, 3).stride(2).output_padding(1), 7),
+            (0, 14)
+        );
+        let valid = ConvTranspose2d::new(8, 3).stride(2).output_padding(1);
+        assert_eq!(placement(valid, 7), (0, 16));
+    }
+
+    #[test]
+    fn same_padding_with_stride_two_keeps_the_first_kernel_rows() {
+        // One pixel, a 3×3 kernel 1..9, stride 2, same: Keras' 2×2 output is the
+        // kernel's top-left corner (the full 3×3 result cropped after, not before).
+        let cpu = &Device::Cpu;
+        let x = Tensor::ones((1, 1, 1, 1), candle_core::DType::F32, cpu).unwrap();
+        let kernel = Tensor::arange(1f32, 10., cpu)
+            .unwrap()
+            .reshape((1, 1, 3, 3))
+            .unwrap();
+        let bias = Tensor::zeros(1, candle_core::DType::F32, cpu).unwrap();
+        let up = ConvTranspose2d::new(1, 3).stride(2).padding(Padding::Same);
+        let config = up.0.placement(1, 1);
+        let y = crate::kernels::conv_transpose2d(&x, &kernel, &bias, config, None).unwrap();
+        let y = y.flatten_all().unwrap().to_vec1::<f32>().unwrap();
+        assert_eq!(y, [1., 2., 4., 5.]);
     }
 }

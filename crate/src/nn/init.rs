@@ -73,8 +73,12 @@ impl SeededVarMap {
             (0..n).map(|_| rng.random_range(lo..up) as f32).collect()
         };
         let normal = |rng: &mut StdRng, mean: f64, stdev: f64| -> Vec<f32> {
-            let dist = Normal::new(mean, stdev.max(0.0)).expect("a non-negative deviation");
-            (0..n).map(|_| dist.sample(rng) as f32).collect()
+            // An infinite deviation (a layer with no inputs) has no distribution: such a
+            // tensor is empty, or its NaNs stop training with a clear error.
+            match Normal::new(mean, stdev.max(0.0)) {
+                Ok(dist) => (0..n).map(|_| dist.sample(rng) as f32).collect(),
+                Err(_) => vec![f32::NAN; n],
+            }
         };
         match *init {
             Init::Const(value) => vec![value as f32; n],

@@ -55,8 +55,24 @@ impl<P: Plot> Figure<P> {
         &self.plot
     }
 
+    /// An error unless the figure has at least one pixel each way.
+    fn check_size(&self) -> Result<()> {
+        if self.width == 0 || self.height == 0 {
+            return Err(Error::Plot {
+                what: self.plot.what(),
+                message: format!(
+                    "expected a figure of at least 1×1 pixels, found {}×{} — give it a size, \
+                     e.g. .size(640, 400)",
+                    self.width, self.height
+                ),
+            });
+        }
+        Ok(())
+    }
+
     /// Renders to an RGB image.
     pub fn to_image(&self) -> Result<RgbImage> {
+        self.check_size()?;
         font::ensure_registered();
         let (w, h) = (self.width, self.height);
         let mut buffer = vec![255u8; w as usize * h as usize * 3];
@@ -88,6 +104,7 @@ impl<P: Plot> Figure<P> {
 
     /// Renders to an SVG document.
     pub fn to_svg(&self) -> Result<String> {
+        self.check_size()?;
         let mut svg = String::new();
         {
             let area =

@@ -8,6 +8,9 @@ pub(crate) fn values(t: &Tensor) -> Result<Vec<f64>> {
     Ok(t.flatten_all()?.to_dtype(DType::F64)?.to_vec1::<f64>()?)
 }
 
+/// The most classes a figure draws (ImageNet has 1,000).
+const MAX_CLASSES: usize = 10_000;
+
 /// Class indices from labels: `[n]` or `[n, 1]` integers of any dtype (probabilities of
 /// class 1 from a sigmoid are cut at 0.5), or `[n, k]` scores, probabilities or one-hot
 /// rows (the largest entry wins).
@@ -27,6 +30,15 @@ pub(crate) fn class_indices(t: &Tensor, context: &str) -> Result<Vec<usize>> {
     }
     let v = values(t)?;
     if v.iter().all(|x| *x >= 0.0 && x.fract() == 0.0) {
+        // A figure has one row or bar per class: a huge label is a mistake, not a class.
+        if let Some(big) = v.iter().find(|x| **x >= MAX_CLASSES as f64) {
+            return Err(Error::shape(
+                context,
+                format!("class indices below {MAX_CLASSES}"),
+                format!("the value {big}"),
+                "pass class numbers 0, 1, 2, ..., not ids or raw values",
+            ));
+        }
         return Ok(v.iter().map(|x| *x as usize).collect());
     }
     if v.iter().all(|x| (0.0..=1.0).contains(x)) {

@@ -48,6 +48,14 @@ impl Matrix {
                 "reshape it, e.g. `x.reshape((500, 784))?` or `x.flatten_from(1)?`",
             ));
         };
+        if rows == 0 || cols == 0 {
+            return Err(Error::shape(
+                "drawing a matrix",
+                "at least one row and one column",
+                format!("{:?}", tensor.dims()),
+                "check how the tensor was sliced or filtered",
+            ));
+        }
         Ok(Matrix {
             rows,
             cols,

@@ -1,6 +1,6 @@
 //! Mini-batches over tensors, in a seeded random order.
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 use candle_core::{Device, Tensor};
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
@@ -19,7 +19,19 @@ impl Batches {
     /// Batches of `batch_size` samples over `tensors` (all with the same first dimension),
     /// in a random order drawn from `rng` when it is given, in order otherwise.
     pub fn new(tensors: &[&Tensor], batch_size: usize, rng: Option<&mut StdRng>) -> Result<Self> {
-        let len = tensors.first().map(|t| t.dim(0)).transpose()?.unwrap_or(0);
+        let lens: Vec<usize> = tensors
+            .iter()
+            .map(|t| t.dims().first().copied().unwrap_or(0))
+            .collect();
+        let len = lens.first().copied().unwrap_or(0);
+        if lens.iter().any(|&l| l != len) || tensors.iter().any(|t| t.rank() == 0) {
+            return Err(Error::shape(
+                "splitting tensors into batches",
+                "tensors with the same number of samples (rows)",
+                format!("{lens:?} rows"),
+                "pass inputs and targets of the same samples",
+            ));
+        }
         let tensors = match rng {
             Some(rng) if len > 1 => {
                 let mut order: Vec<u32> = (0..len as u32).collect();
@@ -45,8 +57,20 @@ impl Batches {
         self.len.div_ceil(self.batch_size)
     }
 
-    /// The `i`-th batch: one slice per tensor, in the order they were given.
+    /// The `i`-th batch: one slice per tensor, in the order they were given; an error
+    /// when `i` is not below [`Batches::count`].
     pub fn get(&self, i: usize) -> Result<Vec<Tensor>> {
+        if i >= self.count() {
+            return Err(Error::shape(
+                "taking a batch",
+                format!(
+                    "a batch index below {} (the number of batches)",
+                    self.count()
+                ),
+                format!("index {i}"),
+                "loop over 0..batches.count()",
+            ));
+        }
         let start = i * self.batch_size;
         let size = self.batch_size.min(self.len - start);
         Ok(self
@@ -90,6 +114,19 @@ mod tests {
         assert_eq!(sorted, (0..10).collect::<Vec<_>>());
         assert_eq!(a, order(1)?);
         assert_ne!(a, order(2)?);
+        Ok(())
+    }
+
+    #[test]
+    fn an_index_past_the_end_or_unequal_tensors_give_errors() -> Result<()> {
+        let x = Tensor::arange(0u32, 10, &Device::Cpu)?;
+        let b = Batches::new(&[&x], 4, None)?;
+        let err = b.get(3).unwrap_err().to_string();
+        assert!(err.contains("below 3") && err.contains("index 3"), "{err}");
+        assert!(b.get(usize::MAX).is_err());
+        let y = Tensor::arange(0u32, 9, &Device::Cpu)?;
+        let err = Batches::new(&[&x, &y], 4, None).err().unwrap().to_string();
+        assert!(err.contains("[10, 9] rows"), "{err}");
         Ok(())
     }
 }

@@ -32,6 +32,12 @@ pub trait TrainStep {
     fn vars(&self) -> Vec<Var> {
         Vec::new()
     }
+
+    /// Called after each epoch, before the callbacks, with everything this run recorded
+    /// so far (e.g. to save a checkpoint of the weights and the optimiser's state).
+    fn after_epoch(&mut self, _history: &History) -> Result<()> {
+        Ok(())
+    }
 }
 
 /// Runs `fit.epochs` epochs of `step` over `data` (tensors sharing their first
@@ -42,6 +48,14 @@ pub fn run_epochs(
     fit: &mut Fit,
     rng: &mut StdRng,
 ) -> Result<History> {
+    if fit.batch_size == 0 {
+        return Err(Error::shape(
+            "training: Fit::batch_size",
+            "at least 1 sample per batch",
+            "0",
+            "use e.g. Fit::epochs(10).batch_size(32)",
+        ));
+    }
     let mut history = History::new();
     for epoch in 1..=fit.epochs {
         let start = Instant::now();
@@ -79,6 +93,7 @@ pub fn run_epochs(
         if fit.verbose {
             println!("{}", progress_line(&history, epoch, fit.epochs, seconds));
         }
+        step.after_epoch(&history)?;
         if run_callbacks(step, fit, &history, epoch, false)? {
             break;
         }
@@ -108,10 +123,10 @@ fn run_callbacks(
             callback.on_epoch_end(&mut end)?;
         }
     }
-    if let (Some(new), Some(old)) = (end.learning_rate(), rate) {
-        if new != old {
-            step.set_learning_rate(new);
-        }
+    if let (Some(new), Some(old)) = (end.learning_rate(), rate)
+        && new != old
+    {
+        step.set_learning_rate(new);
     }
     Ok(end.should_stop())
 }

@@ -4,6 +4,7 @@
 
 mod batches;
 mod callbacks;
+mod checkpoint;
 mod epochs;
 mod fit;
 mod history;
@@ -20,6 +21,7 @@ pub use batches::Batches;
 pub use callbacks::{
     Callback, EarlyStopping, EpochEnd, LearningRateSchedule, Weights, on_epoch_end,
 };
+pub use checkpoint::Checkpoint;
 pub use epochs::{TrainStep, fit_custom, run_epochs};
 pub use fit::{Fit, Validation};
 pub use history::History;

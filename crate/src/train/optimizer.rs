@@ -5,8 +5,8 @@
 
 use crate::error::Result;
 use crate::kernels::{map_in_place, map_in_place2};
-use candle_core::Var;
 use candle_core::backprop::GradStore;
+use candle_core::{Tensor, Var};
 use candle_nn::Optimizer as _;
 
 /// An optimiser and its hyperparameters (Keras: `optimizers.Adam(learning_rate=0.1)`).
@@ -130,6 +130,82 @@ pub trait ParamUpdate: Send {
     fn learning_rate(&self) -> f64;
     /// Changes the learning rate.
     fn set_learning_rate(&mut self, learning_rate: f64);
+
+    /// A copy of the optimiser's state (moment estimates, step count), in a fixed order,
+    /// for a checkpoint; [`ParamUpdate::set_state`] puts it back. Empty for plain SGD.
+    ///
+    /// ```
+    /// use dlcourse::prelude::*;
+    /// # fn main() -> dlcourse::Result<()> {
+    /// let theta = Var::new(&[1f32, 2.0], &Device::Cpu)?;
+    /// let mut adam = Optimizer::adam(0.1).build(vec![theta.clone()])?;
+    /// adam.step(&theta.as_tensor().sqr()?.sum_all()?.backward()?)?;
+    /// let saved = adam.state()?; // the step count, then m and v of θ
+    /// let mut again = Optimizer::adam(0.1).build(vec![theta.clone()])?;
+    /// again.set_state(&saved)?;
+    /// assert_eq!(again.state()?[0].to_scalar::<f64>()?, 1.0);
+    /// # Ok(()) }
+    /// ```
+    fn state(&self) -> Result<Vec<Tensor>> {
+        Ok(Vec::new())
+    }
+
+    /// Puts back a state taken with [`ParamUpdate::state`] from the same optimiser built
+    /// on variables of the same shapes, in the same order.
+    fn set_state(&mut self, state: &[Tensor]) -> Result<()> {
+        check_state_len("a stateless optimiser (plain SGD)", 0, state)
+    }
+}
+
+/// An error unless `state` holds `expected` tensors.
+fn check_state_len(optimiser: &str, expected: usize, state: &[Tensor]) -> Result<()> {
+    if state.len() == expected {
+        return Ok(());
+    }
+    Err(crate::Error::shape(
+        format!("restoring the state of {optimiser}"),
+        format!("{expected} saved tensors"),
+        format!("{}", state.len()),
+        "restore a state saved from the same optimiser over the same variables",
+    ))
+}
+
+/// Copies `saved` into `vars`, checking each shape.
+fn restore_vars<'a>(
+    optimiser: &str,
+    vars: impl Iterator<Item = &'a Var>,
+    saved: &[Tensor],
+) -> Result<()> {
+    for (i, (var, tensor)) in vars.zip(saved).enumerate() {
+        if var.shape() != tensor.shape() {
+            return Err(crate::Error::shape(
+                format!("restoring the state of {optimiser} (tensor {i})"),
+                format!("shape {:?}", var.dims()),
+                format!("{:?}", tensor.dims()),
+                "restore a state saved from the same optimiser over the same variables",
+            ));
+        }
+        let tensor = tensor.to_dtype(var.dtype())?.to_device(var.device())?;
+        var.set(&tensor)?;
+    }
+    Ok(())
+}
+
+/// The state of a single-slot optimiser: one tensor per variable.
+macro_rules! slot_state {
+    ($name:literal) => {
+        fn state(&self) -> Result<Vec<Tensor>> {
+            Ok(self
+                .slots
+                .iter()
+                .map(|slot| slot.state.as_tensor().copy())
+                .collect::<candle_core::Result<_>>()?)
+        }
+        fn set_state(&mut self, state: &[Tensor]) -> Result<()> {
+            check_state_len($name, self.slots.len(), state)?;
+            restore_vars($name, self.slots.iter().map(|slot| &slot.state), state)
+        }
+    };
 }
 
 macro_rules! candle_optimizer {
@@ -210,6 +286,7 @@ impl ParamUpdate for Momentum {
         Ok(())
     }
     learning_rate_field!();
+    slot_state!("SGD with momentum");
 }
 
 /// RMSprop, as Keras: s ← ρ·s + (1 − ρ)·g²; θ ← θ − lr·g / (√s + ε).
@@ -255,6 +332,7 @@ impl ParamUpdate for RmsProp {
         Ok(())
     }
     learning_rate_field!();
+    slot_state!("RMSprop");
 }
 
 /// Adam, as Keras: m ← β₁·m + (1 − β₁)·g; v ← β₂·v + (1 − β₂)·g²;
@@ -318,6 +396,39 @@ impl ParamUpdate for Adam {
         Ok(())
     }
     learning_rate_field!();
+
+    /// The step count (an f64 scalar), then each variable's m and v.
+    fn state(&self) -> Result<Vec<Tensor>> {
+        let device = self
+            .slots
+            .first()
+            .map_or(candle_core::Device::Cpu, |(s, _)| s.var.device().clone());
+        let mut state = vec![Tensor::new(self.steps as f64, &device)?];
+        for (Slot { state: m, .. }, v) in &self.slots {
+            state.push(m.as_tensor().copy()?);
+            state.push(v.as_tensor().copy()?);
+        }
+        Ok(state)
+    }
+
+    fn set_state(&mut self, state: &[Tensor]) -> Result<()> {
+        check_state_len("Adam", 1 + 2 * self.slots.len(), state)?;
+        let steps = state[0]
+            .to_dtype(candle_core::DType::F64)?
+            .to_scalar::<f64>()?;
+        if !(steps >= 0.0 && steps.fract() == 0.0 && steps <= i32::MAX as f64) {
+            return Err(crate::Error::shape(
+                "restoring the state of Adam",
+                "a whole, non-negative step count",
+                format!("{steps}"),
+                "restore a state saved from Adam",
+            ));
+        }
+        let moments = self.slots.iter().flat_map(|(slot, v)| [&slot.state, v]);
+        restore_vars("Adam", moments, &state[1..])?;
+        self.steps = steps as i32;
+        Ok(())
+    }
 }
 
 #[cfg(test)]
@@ -394,6 +505,75 @@ mod tests {
         for (value, target) in theta.iter().zip([3.0, -1.0, 0.5, 20.0f64]) {
             assert!((value - 0.1 * target.signum()).abs() < 1e-5, "{theta:?}");
         }
+    }
+
+    /// What happens to the optimiser halfway through [`halves`].
+    #[derive(Clone, Copy)]
+    enum Halfway {
+        Keep,
+        Restore,
+        Forget,
+    }
+
+    /// θ after 5 steps on Σ(θ − target)² from θ = 0, then 5 more with the same optimiser
+    /// (`Keep`), a new one given its state (`Restore`) or a new one without it (`Forget`).
+    fn halves(optimizer: Optimizer, halfway: Halfway) -> Vec<f32> {
+        let target = Tensor::new(&[3f32, -1.0, 0.5, 20.0], &Device::Cpu).unwrap();
+        let theta = Var::zeros(4, candle_core::DType::F32, &Device::Cpu).unwrap();
+        let mut opt = optimizer.build(vec![theta.clone()]).unwrap();
+        let run = |opt: &mut Box<dyn ParamUpdate>| {
+            for _ in 0..5 {
+                let loss = (theta.as_tensor() - &target).unwrap().sqr().unwrap();
+                let grads = loss.sum_all().unwrap().backward().unwrap();
+                opt.step(&grads).unwrap();
+            }
+        };
+        run(&mut opt);
+        let mut fresh = optimizer.build(vec![theta.clone()]).unwrap();
+        match halfway {
+            Halfway::Keep => {}
+            Halfway::Restore => {
+                fresh.set_state(&opt.state().unwrap()).unwrap();
+                opt = fresh;
+            }
+            Halfway::Forget => opt = fresh,
+        }
+        run(&mut opt);
+        theta.as_tensor().to_vec1::<f32>().unwrap()
+    }
+
+    #[test]
+    fn a_restored_state_continues_the_same_trajectory() {
+        for opt in [
+            Optimizer::sgd(0.05).momentum(0.9),
+            Optimizer::rmsprop(0.01),
+            Optimizer::adam(0.1),
+        ] {
+            let straight = halves(opt, Halfway::Keep);
+            assert_eq!(straight, halves(opt, Halfway::Restore), "{opt:?}");
+            // Without the state (momentum's velocity, Adam's moments and bias correction)
+            // the path differs: the state is what a checkpoint must keep.
+            assert_ne!(straight, halves(opt, Halfway::Forget), "{opt:?}");
+        }
+    }
+
+    #[test]
+    fn a_state_of_the_wrong_size_or_shape_is_an_error() {
+        let theta = Var::zeros(4, candle_core::DType::F32, &Device::Cpu).unwrap();
+        let mut adam = Optimizer::adam(0.1).build(vec![theta]).unwrap();
+        let err = adam.set_state(&[]).unwrap_err().to_string();
+        assert!(err.contains("expected 3 saved tensors, found 0"), "{err}");
+        let other = Var::zeros(5, candle_core::DType::F32, &Device::Cpu).unwrap();
+        let state = Optimizer::adam(0.1)
+            .build(vec![other])
+            .unwrap()
+            .state()
+            .unwrap();
+        let err = adam.set_state(&state).unwrap_err().to_string();
+        assert!(err.contains("shape [4]") && err.contains("[5]"), "{err}");
+        let mut sgd = Optimizer::sgd(0.1).build(vec![]).unwrap();
+        assert!(sgd.state().unwrap().is_empty());
+        assert!(sgd.set_state(&state).is_err());
     }
 
     #[test]
