@@ -12,19 +12,7 @@ use flate2::write::{GzEncoder, ZlibEncoder};
 use std::io::Write;
 use std::path::PathBuf;
 
-/// The error's message, checked to contain every one of `parts`.
-fn message<T: std::fmt::Debug>(result: dlcourse::Result<T>, parts: &[&str]) -> String {
-    let err = result
-        .expect_err("a bad file must give an error")
-        .to_string();
-    for part in parts {
-        assert!(
-            err.contains(part),
-            "the error should mention {part:?}: {err}"
-        );
-    }
-    err
-}
+use dlcourse_tests::error_mentioning as message;
 
 fn gz(bytes: &[u8]) -> Vec<u8> {
     let mut enc = GzEncoder::new(Vec::new(), Compression::fast());

@@ -6,19 +6,7 @@ use dlcourse::plot::{Bars, Confusion, Curves, Figure, Grid, Histogram, Matrix, P
 use dlcourse::plot::{Scatter, Strip};
 use dlcourse::prelude::*;
 
-fn message<T>(result: Result<T>, parts: &[&str]) -> String {
-    let err = match result {
-        Ok(_) => panic!("expected an error mentioning {parts:?}"),
-        Err(e) => e.to_string(),
-    };
-    for part in parts {
-        assert!(
-            err.contains(part),
-            "the error should mention {part:?}: {err}"
-        );
-    }
-    err
-}
+use dlcourse_tests::error_mentioning as message;
 
 fn png<P: Plot>(figure: Figure<P>) -> Result<Vec<u8>> {
     figure.to_png()

@@ -9,20 +9,7 @@ use dlcourse::keras::cross_validate;
 use dlcourse::prelude::*;
 use dlcourse::train::{Batches, Logs, fit_custom};
 
-/// The error's message, checked to contain every one of `parts`.
-fn message<T>(result: Result<T>, parts: &[&str]) -> String {
-    let err = match result {
-        Ok(_) => panic!("expected an error mentioning {parts:?}"),
-        Err(e) => e.to_string(),
-    };
-    for part in parts {
-        assert!(
-            err.contains(part),
-            "the error should mention {part:?}: {err}"
-        );
-    }
-    err
-}
+use dlcourse_tests::error_mentioning as message;
 
 fn cpu() -> Device {
     Device::Cpu

@@ -8,19 +8,7 @@ use dlcourse::prelude::*;
 use dlcourse_tests::{files_under, temp_dir};
 use std::path::{Path, PathBuf};
 
-fn message<T>(result: Result<T>, parts: &[&str]) -> String {
-    let err = match result {
-        Ok(_) => panic!("expected an error mentioning {parts:?}"),
-        Err(e) => e.to_string(),
-    };
-    for part in parts {
-        assert!(
-            err.contains(part),
-            "the error should mention {part:?}: {err}"
-        );
-    }
-    err
-}
+use dlcourse_tests::error_mentioning as message;
 
 fn model(hidden: usize, seed: u64) -> Result<Model> {
     Sequential::new(&[3])

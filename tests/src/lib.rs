@@ -6,6 +6,19 @@ use dlcourse::data::{DataFile, Locator};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+/// The message of the error `result` must be, checked to contain every one of `parts`
+/// (what was being done, the file / field / layer, the fix); panics when `result` is `Ok`.
+pub fn error_mentioning<T>(result: dlcourse::Result<T>, parts: &[&str]) -> String {
+    let err = match result {
+        Ok(_) => panic!("expected an error mentioning {parts:?}"),
+        Err(e) => e.to_string(),
+    };
+    for part in parts {
+        assert!(err.contains(part), "the error should mention {part:?}: {err}");
+    }
+    err
+}
+
 /// The repository root.
 pub fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

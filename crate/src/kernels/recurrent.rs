@@ -600,7 +600,7 @@ mod tests {
     #[test]
     fn blocks_cover_the_batch_once() {
         assert_eq!(blocks(5, 2), [0..2, 2..5]);
-        assert_eq!(blocks(1, 4), [0..1]);
+        assert_eq!(blocks(1, 4), vec![0..1]);
         assert_eq!(blocks(0, 2), Vec::<Range<usize>>::new());
         let b = blocks(33, 3);
         assert_eq!(b.iter().map(|r| r.len()).sum::<usize>(), 33);

@@ -162,34 +162,6 @@ impl SimpleBackend for SeededVarMap {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use candle_nn::VarBuilder;
-
-    fn draw(seed: u64) -> Vec<f32> {
-        let seeded = SeededVarMap::new(VarMap::new(), seed);
-        let vb = VarBuilder::from_backend(Box::new(seeded), DType::F32, Device::Cpu);
-        let w = vb
-            .get_with_hints(
-                (3, 4),
-                "w",
-                Init::Randn {
-                    mean: 0.0,
-                    stdev: 1.0,
-                },
-            )
-            .unwrap();
-        w.flatten_all().unwrap().to_vec1().unwrap()
-    }
-
-    #[test]
-    fn same_seed_same_values_other_seed_other_values() {
-        assert_eq!(draw(7), draw(7));
-        assert_ne!(draw(7), draw(8));
-    }
-}
-
 /// Makes the columns of a `[rows, cols]` parameter (rows ≥ cols) orthonormal, in place,
 /// by Gram–Schmidt on its current (random normal) values: Keras' `Orthogonal`
 /// initialiser, the default of recurrent kernels (`[4·units, units]` here is Keras'
@@ -242,4 +214,32 @@ pub fn orthogonal_in_place(parameter: &Tensor) -> crate::Result<()> {
     let q = Tensor::from_vec(q, (rows, cols), parameter.device())?.to_dtype(parameter.dtype())?;
     parameter.slice_set(&q, 0, 0)?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use candle_nn::VarBuilder;
+
+    fn draw(seed: u64) -> Vec<f32> {
+        let seeded = SeededVarMap::new(VarMap::new(), seed);
+        let vb = VarBuilder::from_backend(Box::new(seeded), DType::F32, Device::Cpu);
+        let w = vb
+            .get_with_hints(
+                (3, 4),
+                "w",
+                Init::Randn {
+                    mean: 0.0,
+                    stdev: 1.0,
+                },
+            )
+            .unwrap();
+        w.flatten_all().unwrap().to_vec1().unwrap()
+    }
+
+    #[test]
+    fn same_seed_same_values_other_seed_other_values() {
+        assert_eq!(draw(7), draw(7));
+        assert_ne!(draw(7), draw(8));
+    }
 }

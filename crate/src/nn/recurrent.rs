@@ -145,7 +145,7 @@ impl Recurrent {
             cell: self.cell,
             input_dropout: DropoutModule::new(self.dropout, ctx.seed),
             recurrent_dropout: self.recurrent_dropout as f32,
-            masks: Mutex::new(StdRng::seed_from_u64(ctx.seed ^ 0x5EED_0F_4EC0)),
+            masks: Mutex::new(StdRng::seed_from_u64(ctx.seed ^ 0x005E_ED0F_4EC0)),
         };
         Ok(BuiltLayer::new(module, vec![units]))
     }

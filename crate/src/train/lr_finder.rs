@@ -103,7 +103,7 @@ impl LrFind {
                 "use fast.ai's 0.98, or 0 for raw losses",
             );
         }
-        if !(self.stop_factor > 1.0) {
+        if self.stop_factor.partial_cmp(&1.0) != Some(std::cmp::Ordering::Greater) {
             return usage(
                 format!("expected a stop factor above 1, found {}", self.stop_factor),
                 "use fast.ai's 4.0",

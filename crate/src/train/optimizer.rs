@@ -100,8 +100,8 @@ impl Optimizer {
         Ok(match *self {
             Optimizer::Sgd {
                 learning_rate,
-                momentum,
-            } if momentum == 0.0 => Box::new(candle_nn::SGD::new(vars, learning_rate)?),
+                momentum: 0.0,
+            } => Box::new(candle_nn::SGD::new(vars, learning_rate)?),
             Optimizer::Sgd {
                 learning_rate,
                 momentum,
