@@ -6,6 +6,9 @@ with their outputs and pictures, are written under target/notebooks/ even when a
 fails. On failure the notebook, the cell number and the error are named, and the exit
 status is non-zero. A cell tagged `raises-exception` must fail (a compile error, a panic
 or an error on stderr) and the run goes on; one that does not fail fails the run.
+A notebook that is not valid JSON, a cell that kills the process running the cells
+(e.g. `std::process::abort()`) and a cell that runs past --cell-timeout each fail their
+notebook, naming it and the cell; the remaining notebooks still run.
 """
 
 import argparse
@@ -135,7 +138,15 @@ def run_one(path, out_dir, kernel, cell_timeout, notebook_timeout, cell_times=No
     `timing`, when given, with the seconds from the kernel's launch to its readiness
     (`kernel_ready_s`) and each code cell's number, seconds, end (seconds since the
     kernel's launch), whether it showed a result, and first line (`cells`)."""
-    nb = nbformat.read(path, as_version=4)
+    try:
+        nb = nbformat.read(path, as_version=4)
+    except Exception as err:  # not JSON, not a notebook, unreadable
+        cause = err.__cause__ or err
+        detail = str(cause).splitlines()[0] if str(cause) else type(cause).__name__
+        return False, 0.0, (
+            f"cannot read the notebook ({type(err).__name__}: {detail}); no cell ran — "
+            f"fix the file (git diff shows what changed) or restore it with git"
+        )
     client = NotebookClient(
         nb,
         kernel_name=kernel,
@@ -170,6 +181,10 @@ def run_one(path, out_dir, kernel, cell_timeout, notebook_timeout, cell_times=No
                         CellTimeoutError: f"timed out after {cell_timeout} s",
                         DeadKernelError: "the kernel died",
                     }.get(type(err), "raised an error")
+                    # evcxr runs the cells in a child process; when it dies (an abort, a
+                    # segfault, the OOM killer) the cell fails with this error.
+                    if "Subprocess terminated with status" in detail:
+                        kind = "killed the process running the cells (its variables are lost)"
                     raise RuntimeError(
                         f"cell {index + 1} (code cell {code_cells}) {kind}:\n"
                         f"{cell_source_head(cell)}\n{detail}"

@@ -112,3 +112,71 @@ fn a_cell_tagged_raises_exception_that_succeeds_fails_the_run() {
         "ran past the failure:\n{all}"
     );
 }
+
+/// One run of four notebooks: one that is not JSON, one whose cell aborts the process
+/// running the cells, one whose cell never ends (20 s cell limit), and one that passes.
+/// Each failure names its notebook and cell; the last notebook still runs; the endless
+/// loop does not outlive the run.
+#[test]
+fn broken_notebooks_fail_clearly_and_the_others_still_run() {
+    let root = repo_root();
+    let fixtures = root.join("tests/fixtures");
+    let pid_file = dlcourse_tests::temp_dir("runner_loop").join("loop.pid");
+    let started = std::time::Instant::now();
+    let (ok, all) = status_and_output(
+        dlcourse_tests::run_notebooks_command()
+            .args(["--profile", "quick", "--timeout", "20"])
+            .args(
+                [
+                    "not-json.ipynb",
+                    "kernel-dies.ipynb",
+                    "loops-forever.ipynb",
+                    "passing.ipynb",
+                ]
+                .map(|name| fixtures.join(name)),
+            )
+            .env("DLCOURSE_TEST_PID_FILE", &pid_file),
+    );
+    let seconds = started.elapsed().as_secs();
+    assert!(!ok, "the runner passed broken notebooks:\n{all}");
+    for expected in [
+        "not-json.ipynb — cannot read the notebook (NotJSONError: Expecting ',' delimiter: line 6",
+        "kernel-dies.ipynb — cell 3 (code cell 2) killed the process running the cells",
+        "signal: 6 (SIGABRT)",
+        "loops-forever.ipynb — cell 3 (code cell 2) timed out after 20 s",
+        "notebooks: 1 passed, 3 failed",
+    ] {
+        assert!(all.contains(expected), "{expected:?} is missing:\n{all}");
+    }
+    // The summary table's row: "<name>  <ok|FAILED>  <seconds>".
+    let summary = |name: &str| {
+        all.lines()
+            .find(|line| line.starts_with(name))
+            .map(|line| line.split_whitespace().nth(1).unwrap_or("").to_owned())
+    };
+    for (name, result) in [
+        ("not-json.ipynb", "FAILED"),
+        ("kernel-dies.ipynb", "FAILED"),
+        ("loops-forever.ipynb", "FAILED"),
+        ("passing.ipynb", "ok"),
+    ] {
+        assert_eq!(summary(name).as_deref(), Some(result), "{name}:\n{all}");
+    }
+    assert!(!all.contains("never reached"), "ran past a failure:\n{all}");
+    let passed = std::fs::read_to_string(root.join("target/notebooks/passing.ipynb"))
+        .expect("the passing notebook's executed copy is written");
+    assert!(passed.contains("the passing fixture ran: 42"), "{passed}");
+    // The looping cell's process is stopped with its kernel (on Linux: /proc/<pid> is gone).
+    let pid = std::fs::read_to_string(&pid_file).expect("the looping cell wrote its pid");
+    let proc = std::path::Path::new("/proc").join(pid.trim());
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while proc.exists() && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert!(
+        !proc.exists(),
+        "the endless cell (pid {pid}) outlived the run"
+    );
+    // Three kernel starts and a 20 s cell limit, not the default hour.
+    assert!(seconds < 600, "the run took {seconds} s:\n{all}");
+}

@@ -5,6 +5,14 @@
 //! On any error (HTTP status, a connection that dies mid-file, a wrong checksum, a full
 //! disk) the temporary file is removed, so the cache never holds a partial file.
 //!
+//! A process killed mid-download (SIGKILL, a crash, a power cut) cannot remove its
+//! temporary file; the next download of that file removes it. Downloads into one folder
+//! take turns: each holds an exclusive lock on the folder (released by the system when
+//! its process dies, however it dies), so two processes loading the same dataset at
+//! once do not both fetch it — the second waits, then takes the first one's verified
+//! file. (Where a folder cannot be locked, e.g. on Windows, both download, each into its
+//! own temporary file, and the atomic rename leaves one whole file.)
+//!
 //! ```no_run
 //! use dlcourse::data::fetch;
 //! let dest = std::path::Path::new("/tmp/cache/uci/house-votes-84.data");
@@ -28,6 +36,9 @@ use std::time::{Duration, Instant};
 /// is given, and printing progress on stdout about every 10%.
 ///
 /// Nothing is left at `dest` or beside it unless the whole file arrived and matched.
+/// When another process is downloading into the same folder, waits for it; if it left
+/// `dest` with the expected checksum, that file is kept and nothing is downloaded.
+/// Temporary files of `dest` left by a killed download are removed first.
 ///
 /// ```no_run
 /// let dest = std::path::Path::new("/tmp/cache/mnist/t10k-labels-idx1-ubyte.gz");
@@ -41,6 +52,21 @@ use std::time::{Duration, Instant};
 pub fn download(url: &str, dest: &Path, sha256: Option<&str>) -> Result<()> {
     let dir = dest.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).map_err(|e| Error::io("creating the folder", dir, e))?;
+    let lock = FolderLock::acquire(dir);
+    if lock.waited
+        && let Some(expected) = sha256
+        && dest.is_file()
+        && sha256_file(dest)?.eq_ignore_ascii_case(expected)
+    {
+        println!(
+            "dlcourse: {} was downloaded by another process meanwhile (SHA-256 verified)",
+            dest.display()
+        );
+        return Ok(());
+    }
+    if lock.held {
+        remove_stale_parts(dest);
+    }
     let part = TempFile::new(dest)?;
     let fail = |problem: String| Error::Download {
         url: url.to_owned(),
@@ -110,6 +136,64 @@ pub fn download(url: &str, dest: &Path, sha256: Option<&str>) -> Result<()> {
     part.persist(dest)?;
     progress.done(got, &digest);
     Ok(())
+}
+
+/// An exclusive lock on a download folder, held until dropped (`held` is false where
+/// the folder could not be locked: the download then goes ahead unlocked).
+struct FolderLock {
+    _handle: Option<File>,
+    held: bool,
+    /// Whether another process held the lock first.
+    waited: bool,
+}
+
+impl FolderLock {
+    fn acquire(dir: &Path) -> FolderLock {
+        let unlocked = FolderLock {
+            _handle: None,
+            held: false,
+            waited: false,
+        };
+        let Ok(handle) = File::open(dir) else {
+            return unlocked;
+        };
+        let waited = match handle.try_lock() {
+            Ok(()) => false,
+            Err(std::fs::TryLockError::WouldBlock) => {
+                println!(
+                    "dlcourse: waiting for another process downloading into {}",
+                    dir.display()
+                );
+                if handle.lock().is_err() {
+                    return unlocked;
+                }
+                true
+            }
+            Err(std::fs::TryLockError::Error(_)) => return unlocked,
+        };
+        FolderLock {
+            _handle: Some(handle),
+            held: true,
+            waited,
+        }
+    }
+}
+
+/// Removes the temporary files of `dest` ([`TempFile`]'s `.<name>.<pid>-<n>.part`) that a
+/// killed download left. Called with the folder's lock held: every download into the
+/// folder holds it, so no live one owns such a file.
+fn remove_stale_parts(dest: &Path) {
+    let (Some(dir), Some(name)) = (dest.parent(), dest.file_name()) else {
+        return;
+    };
+    let prefix = format!(".{}.", name.to_string_lossy());
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let entry_name = entry.file_name();
+        let entry_name = entry_name.to_string_lossy();
+        if entry_name.starts_with(&prefix) && entry_name.ends_with(".part") {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
 }
 
 /// Download progress, printed on stdout so that a notebook shows it as the cell's output

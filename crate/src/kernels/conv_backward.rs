@@ -2,12 +2,14 @@
 //! while its output gradient is in cache, the ReLU mask, the bias gradient, the kernel
 //! gradient (G·colsᵀ, summed over images) and the input gradient (Wᵀ·G folded back with
 //! col2im). Images are shared out among the threads, each summing its own kernel and
-//! bias gradients; the sums are added at the end.
+//! bias gradients; the sums are added at the end. The shares do not depend on the
+//! number of threads ([`BACKWARD_SHARES`]), so neither does the order of those sums:
+//! training is bit-identical on any number of threads.
 
 use super::gemm::{MatRef, matmul};
 use super::im2col::{Geometry, col2im, im2col};
 use super::scratch::with_scratch;
-use super::{SHARES_PER_THREAD, keep_if, threads};
+use super::{keep_if, threads};
 use candle_core::{Device, Result, Tensor};
 use rayon::prelude::*;
 use std::ops::Range;
@@ -82,8 +84,15 @@ pub(super) fn backward(g: &Geometry, inputs: &Inputs, needs: Needs) -> Gradients
     }
 }
 
-/// Shares `batch` images out among the threads, in runs of contiguous images
-/// ([`SHARES_PER_THREAD`] per thread):
+/// Shares of a batch in the backward pass: a fixed number (fewer for a smaller batch),
+/// not a number per thread, so that the kernel and bias gradients are summed in the
+/// same order, bit for bit, whatever `RAYON_NUM_THREADS` is. 32 keeps at least the
+/// forward pass's four shares per thread (balancing a loaded machine) up to 8 threads;
+/// each share costs one more kernel-sized sum, small beside its GEMMs.
+const BACKWARD_SHARES: usize = 32;
+
+/// Shares `batch` images out among the threads, in [`BACKWARD_SHARES`] runs of
+/// contiguous images:
 /// `sweep(images, dx, gemm_threads)` writes those images' input gradients into `dx` (their
 /// part of the whole input gradient, `image_len` values per image; empty when `input` is
 /// false) and returns its sums of the kernel and bias gradients. Returns the input gradient
@@ -96,7 +105,7 @@ pub(super) fn over_workers(
     sweep: impl Fn(Range<usize>, &mut [f32], usize) -> (Vec<f32>, Vec<f32>) + Sync,
 ) -> (Option<Vec<f32>>, Vec<f32>, Vec<f32>) {
     let threads = threads();
-    let workers = (threads * SHARES_PER_THREAD).min(batch).max(1);
+    let workers = BACKWARD_SHARES.min(batch).max(1);
     let per_worker = batch.div_ceil(workers);
     let gemm_threads = if workers == 1 { threads } else { 1 };
     let mut dx = input.then(|| vec![0f32; batch * image_len]);

@@ -15,8 +15,9 @@
 //!   the same pieces the other way round — forward one GEMM and a col2im per image,
 //!   backward an im2col and two GEMMs — with bias and ReLU or LeakyReLU fused likewise.
 //! - [`max_pool2d`]: one pass forward, one pass backward routing each gradient to its
-//!   window's maximum (the first one on ties, as TensorFlow does). Candle 0.11's own
-//!   backward pass also scales that gradient by 1/k² by mistake.
+//!   window's maximum (the first one on ties, as TensorFlow does). Off the CPU it runs
+//!   [`max_pool2d_with_candle_ops`], not Candle's `max_pool2d`, whose 0.11 backward pass
+//!   scales that gradient by 1/k² by mistake.
 //! - [`dropout`]: the mask hashed from a seed and the element index, applied in one
 //!   pass forward and recomputed backward (no generator loop, no mask tensor).
 //! - [`recurrence`]: an LSTM's or simple RNN's recurrence over a batch of sequences as
@@ -30,6 +31,13 @@
 //! Each function falls back to Candle's own op for anything but contiguous f32 tensors on
 //! the CPU (a GPU, f64, f16), so callers never branch. `tests/kernels.rs` checks values and
 //! gradients against Candle's reference ops on random inputs.
+//!
+//! On the CPU, results do not depend on the number of threads (`RAYON_NUM_THREADS`):
+//! work is split over images, sequences or output blocks (the `gemm` crate splits a
+//! product's output among threads, never its sums), and every sum over a batch is cut
+//! into shares that depend on the batch size only, so the same seed trains
+//! bit-identical weights on any thread count. `tests/determinism.rs` checks it for
+//! dense, convolutional and LSTM models on 1, 2 and 4 threads.
 
 mod conv;
 mod conv_backward;
@@ -54,7 +62,7 @@ pub use dropout::dropout;
 pub(crate) use inplace::{map_in_place, map_in_place2};
 pub use linear::linear;
 pub use memory::keep_freed_memory;
-pub use pool::max_pool2d;
+pub use pool::{max_pool2d, max_pool2d_with_candle_ops};
 pub use recurrent::{Cell, Recurrence, recurrence, recurrence_with_candle_ops};
 
 use candle_core::{DType, Device, Tensor};

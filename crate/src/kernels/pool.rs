@@ -26,9 +26,42 @@ pub fn max_pool2d(x: &Tensor, size: usize) -> Result<Tensor> {
         )
     }
     if !fast_path(&[x]) {
-        return x.max_pool2d(size);
+        return max_pool2d_with_candle_ops(x, size);
     }
     x.contiguous()?.apply_op1(MaxPool { size })
+}
+
+/// [`max_pool2d`] in Candle's own ops, whose gradients Candle derives correctly on any
+/// device: what runs off the CPU (a GPU, f64), and the reference the fast op is tested
+/// against. Each window becomes a row (a reshape and a permute), `argmax` picks its
+/// first maximum and `gather` takes it, so the backward pass (a `scatter_add`) sends
+/// each gradient whole to that one element — as the fast kernel does. (Candle 0.11's
+/// `max_pool2d` is not used: its backward pass scales every gradient by 1/k².)
+///
+/// ```
+/// use candle_core::{Device, Tensor};
+/// # fn main() -> candle_core::Result<()> {
+/// let x = Tensor::new(&[[[[1f64, 2., 5., 0.], [3., 4., 1., 1.]]]], &Device::Cpu)?;
+/// let y = dlcourse::kernels::max_pool2d_with_candle_ops(&x, 2)?;
+/// assert_eq!(y.flatten_all()?.to_vec1::<f64>()?, [4., 5.]);
+/// # Ok(()) }
+/// ```
+pub fn max_pool2d_with_candle_ops(x: &Tensor, size: usize) -> Result<Tensor> {
+    let (b, c, h, w) = x.dims4()?;
+    if size == 0 || h < size || w < size {
+        bail!("max_pool2d: a {size}×{size} window does not fit a {h}×{w} image")
+    }
+    let (oh, ow) = (h / size, w / size);
+    // [b, c, oh, ow, size·size]: one row per window, its elements row by row.
+    let windows = x
+        .narrow(2, 0, oh * size)?
+        .narrow(3, 0, ow * size)?
+        .reshape((b, c, oh, size, ow, size))?
+        .permute((0, 1, 2, 4, 3, 5))?
+        .contiguous()?
+        .reshape((b, c, oh, ow, size * size))?;
+    let first_max = windows.detach().argmax_keepdim(4)?;
+    windows.gather(&first_max, 4)?.squeeze(4)
 }
 
 /// The forward op.
