@@ -8,7 +8,7 @@ use crate::error::{Error, Result};
 use crate::kernels::ConvTranspose;
 use crate::nn::{Activation, BuildContext, BuiltLayer, LayerSpec, glorot_uniform};
 use candle_core::{Module, Tensor};
-use candle_nn::Init;
+use candle_nn::{Init, VarBuilder};
 
 /// How a convolution treats the border.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -21,17 +21,72 @@ pub enum Padding {
     Same,
 }
 
-/// The settings both convolutions share.
+/// The settings of [`conv2d`] (candle-nn: `Conv2dConfig`): stride 1, valid padding and
+/// no activation by default.
+///
+/// ```
+/// use dlcourse::nn::{Activation, Conv2dConfig, Padding};
+/// let config = Conv2dConfig { padding: Padding::Same, activation: Activation::Relu, ..Default::default() };
+/// assert_eq!(config.stride, 1);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Conv2dConfig {
+    /// How many pixels the filter moves at a time (at least 1).
+    pub stride: usize,
+    /// The border handling.
+    pub padding: Padding,
+    /// Applied to the output; ReLU is fused into the convolution.
+    pub activation: Activation,
+}
+
+impl Default for Conv2dConfig {
+    fn default() -> Self {
+        Conv2dConfig {
+            stride: 1,
+            padding: Padding::Valid,
+            activation: Activation::Linear,
+        }
+    }
+}
+
+/// The settings of [`conv_transpose2d`]: stride 1, valid padding, no activation and
+/// Keras' default output size unless told otherwise.
+///
+/// ```
+/// use dlcourse::nn::{ConvTranspose2dConfig, Padding};
+/// let doubling = ConvTranspose2dConfig { stride: 2, padding: Padding::Same, ..Default::default() };
+/// assert_eq!(doubling.output_padding, None);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ConvTranspose2dConfig {
+    /// How many output pixels each input pixel moves (at least 1).
+    pub stride: usize,
+    /// The border handling: `Same` makes the output `input × stride`.
+    pub padding: Padding,
+    /// Applied to the output; ReLU and LeakyReLU are fused into the op.
+    pub activation: Activation,
+    /// Extra output rows and columns (Keras' `output_padding`, less than the stride);
+    /// `None` for Keras' default rule.
+    pub output_padding: Option<usize>,
+}
+
+impl Default for ConvTranspose2dConfig {
+    fn default() -> Self {
+        ConvTranspose2dConfig {
+            stride: 1,
+            padding: Padding::Valid,
+            activation: Activation::Linear,
+            output_padding: None,
+        }
+    }
+}
+
+/// What a convolution layer description holds: its filters, kernel size and settings.
 #[derive(Debug, Clone)]
-struct ConvSettings {
+struct ConvSpec<C> {
     filters: usize,
     kernel: usize,
-    stride: usize,
-    padding: Padding,
-    activation: Activation,
-    /// Extra output rows and columns of a transposed convolution (Keras'
-    /// `output_padding`); `None` for the default rule.
-    output_padding: Option<usize>,
+    config: C,
 }
 
 /// A 2-D convolution of `filters` filters of `kernel`×`kernel` (Keras: `Conv2D`).
@@ -41,7 +96,7 @@ struct ConvSettings {
 /// let conv = Conv2d::new(32, 3).activation(Activation::Relu);
 /// ```
 #[derive(Debug, Clone)]
-pub struct Conv2d(ConvSettings);
+pub struct Conv2d(ConvSpec<Conv2dConfig>);
 
 /// A transposed 2-D convolution (Keras: `Conv2DTranspose`): with stride 2 and `Same`
 /// padding it doubles the height and width. Output sizes and which border rows are
@@ -53,35 +108,32 @@ pub struct Conv2d(ConvSettings);
 /// let up = ConvTranspose2d::new(64, 3).stride(2).padding(Padding::Same);
 /// ```
 #[derive(Debug, Clone)]
-pub struct ConvTranspose2d(ConvSettings);
+pub struct ConvTranspose2d(ConvSpec<ConvTranspose2dConfig>);
 
 macro_rules! conv_builders {
     ($ty:ident) => {
         impl $ty {
             /// `filters` filters of `kernel`×`kernel`, stride 1, valid padding, linear.
             pub fn new(filters: usize, kernel: usize) -> Self {
-                $ty(ConvSettings {
+                $ty(ConvSpec {
                     filters,
                     kernel,
-                    stride: 1,
-                    padding: Padding::Valid,
-                    activation: Activation::Linear,
-                    output_padding: None,
+                    config: Default::default(),
                 })
             }
             /// Moves the filter `stride` pixels at a time.
             pub fn stride(mut self, stride: usize) -> Self {
-                self.0.stride = stride.max(1);
+                self.0.config.stride = stride.max(1);
                 self
             }
             /// Sets the border handling.
             pub fn padding(mut self, padding: Padding) -> Self {
-                self.0.padding = padding;
+                self.0.config.padding = padding;
                 self
             }
             /// Applies `activation` to the output.
             pub fn activation(mut self, activation: Activation) -> Self {
-                self.0.activation = activation;
+                self.0.config.activation = activation;
                 self
             }
         }
@@ -100,15 +152,17 @@ impl ConvTranspose2d {
     /// let up = ConvTranspose2d::new(64, 3).stride(2).output_padding(1); // 7×7 → 16×16
     /// ```
     pub fn output_padding(mut self, output_padding: usize) -> Self {
-        self.0.output_padding = Some(output_padding);
+        self.0.config.output_padding = Some(output_padding);
         self
     }
 }
 
-/// A built `Conv2d`: kernels `[filters, channels, k, k]`, one bias per filter, and the
-/// activation. Bias and ReLU are fused into the convolution
-/// ([`crate::kernels::conv2d_bias_relu`]); other activations follow it.
-struct ConvLayer {
+/// A 2-D convolution built by [`conv2d`]: kernels `[out_channels, in_channels, k, k]`, one
+/// bias per output channel, and the activation. Bias and ReLU are fused into the
+/// convolution ([`crate::kernels::conv2d_bias_relu`]); other activations follow it.
+/// Inputs are `[batch, in_channels, height, width]`.
+#[derive(Debug, Clone)]
+pub struct Conv2dModule {
     weight: Tensor,
     bias: Tensor,
     stride: usize,
@@ -116,7 +170,31 @@ struct ConvLayer {
     activation: Activation,
 }
 
-impl Module for ConvLayer {
+impl Conv2dModule {
+    /// The kernels, `[out_channels, in_channels, k, k]`.
+    pub fn weight(&self) -> &Tensor {
+        &self.weight
+    }
+
+    /// The biases, `[out_channels]`.
+    pub fn bias(&self) -> &Tensor {
+        &self.bias
+    }
+
+    /// The output's height and width for `height`×`width` inputs, or `None` when the
+    /// images are smaller than the kernel.
+    pub fn output_size(&self, height: usize, width: usize) -> Option<(usize, usize)> {
+        let kernel = self.weight.dims().last().copied().unwrap_or(1);
+        let out = |size: usize| {
+            (size + 2 * self.padding)
+                .checked_sub(kernel)
+                .map(|v| v / self.stride + 1)
+        };
+        Some((out(height)?, out(width)?))
+    }
+}
+
+impl Module for Conv2dModule {
     fn forward(&self, xs: &Tensor) -> candle_core::Result<Tensor> {
         let relu = self.activation == Activation::Relu;
         let ys = crate::kernels::conv2d_bias_relu(
@@ -135,29 +213,51 @@ impl Module for ConvLayer {
     }
 }
 
-/// A built `ConvTranspose2d`: kernels `[channels, filters, k, k]` (Candle's layout), one
-/// bias per filter, Keras' placement of the output, and the activation (ReLU and
-/// LeakyReLU fused into the op, others applied after it).
-struct ConvTransposeLayer {
+/// A transposed 2-D convolution built by [`conv_transpose2d`]: kernels `[in_channels,
+/// out_channels, k, k]` (Candle's layout), one bias per output channel, Keras' placement
+/// of the output, and the activation (ReLU and LeakyReLU fused into the op, others
+/// applied after it). Inputs are `[batch, in_channels, height, width]`.
+#[derive(Debug, Clone)]
+pub struct ConvTranspose2dModule {
     weight: Tensor,
     bias: Tensor,
-    settings: ConvSettings,
+    kernel: usize,
+    config: ConvTranspose2dConfig,
 }
 
-impl Module for ConvTransposeLayer {
+impl ConvTranspose2dModule {
+    /// The kernels, `[in_channels, out_channels, k, k]`.
+    pub fn weight(&self) -> &Tensor {
+        &self.weight
+    }
+
+    /// The biases, `[out_channels]`.
+    pub fn bias(&self) -> &Tensor {
+        &self.bias
+    }
+
+    /// The output's height and width for `height`×`width` inputs (Keras' sizes).
+    pub fn output_size(&self, height: usize, width: usize) -> (usize, usize) {
+        self.config
+            .placement(self.kernel, height.max(1), width.max(1))
+            .output
+    }
+}
+
+impl Module for ConvTranspose2dModule {
     fn forward(&self, xs: &Tensor) -> candle_core::Result<Tensor> {
         let (_, _, h, w) = xs.dims4()?;
         if h == 0 || w == 0 {
             candle_core::bail!("Conv2DTranspose: {h}×{w} input images, expected at least 1×1")
         }
-        let config = self.settings.placement(h, w);
-        let activation = self.settings.activation;
+        let placement = self.config.placement(self.kernel, h, w);
+        let activation = self.config.activation;
         let slope = match activation {
             Activation::Relu => Some(0.0),
             Activation::LeakyRelu(alpha) if alpha.is_finite() && alpha >= 0.0 => Some(alpha as f32),
             _ => None,
         };
-        let ys = crate::kernels::conv_transpose2d(xs, &self.weight, &self.bias, config, slope)?;
+        let ys = crate::kernels::conv_transpose2d(xs, &self.weight, &self.bias, placement, slope)?;
         if slope.is_some() {
             Ok(ys)
         } else {
@@ -166,7 +266,154 @@ impl Module for ConvTransposeLayer {
     }
 }
 
-impl ConvSettings {
+impl ConvTranspose2dConfig {
+    /// Keras' `Conv2DTranspose` placement for `h`×`w` inputs and `k`×`k` kernels. Each
+    /// side's length is `in·stride + max(kernel − stride, 0)` (valid) or `in·stride`
+    /// (same), or with an output padding `(in − 1)·stride + kernel + output_padding`
+    /// (valid; minus `2·⌊kernel/2⌋` for same); what the full result
+    /// `(in − 1)·stride + kernel` has more is cropped half before (rounded down) and half
+    /// after, as TensorFlow does.
+    fn placement(&self, k: usize, h: usize, w: usize) -> ConvTranspose {
+        let stride = self.stride;
+        let side = |input: usize| match (self.padding, self.output_padding) {
+            (Padding::Valid, None) => input * stride + k.saturating_sub(stride),
+            (Padding::Same, None) => input * stride,
+            (Padding::Valid, Some(extra)) => (input - 1) * stride + k + extra,
+            (Padding::Same, Some(extra)) => (input - 1) * stride + k - 2 * (k / 2) + extra,
+        };
+        let output = (side(h), side(w));
+        let full = (h - 1) * stride + k;
+        ConvTranspose {
+            stride,
+            padding: full.saturating_sub(output.0) / 2,
+            output,
+        }
+    }
+}
+
+/// Checks the sizes both convolution constructors take.
+fn check_conv(
+    kind: &str,
+    in_channels: usize,
+    out_channels: usize,
+    kernel: usize,
+    stride: usize,
+) -> Result<()> {
+    if in_channels == 0 || out_channels == 0 || kernel == 0 || stride == 0 {
+        return Err(Error::shape(
+            format!("building a {kind} layer"),
+            "positive channel counts, kernel size and stride",
+            format!(
+                "{in_channels} input channels, {out_channels} output channels, \
+                 kernel {kernel}, stride {stride}"
+            ),
+            "pass sizes of at least 1 (the config's default stride is 1)",
+        ));
+    }
+    Ok(())
+}
+
+/// A 2-D convolution from `in_channels` to `out_channels` with `kernel`×`kernel` filters
+/// over `vb` (candle-nn: `conv2d(in, out, kernel, Conv2dConfig, vb)`), on the crate's
+/// im2col + GEMM kernel. Creates `weight` (`[out, in, k, k]`, Glorot-uniform as in
+/// Keras) and `bias` (zeros), or reuses them if `vb` holds them — the names [`Conv2d`]
+/// uses inside a `Sequential`.
+///
+/// ```
+/// use candle_core::{DType, Device, Module, Tensor};
+/// use candle_nn::{VarBuilder, VarMap};
+/// use dlcourse::nn::{Activation, Conv2dConfig, Padding, conv2d};
+/// # fn main() -> dlcourse::Result<()> {
+/// let vars = VarMap::new();
+/// let vb = VarBuilder::from_varmap(&vars, DType::F32, &Device::Cpu);
+/// let config = Conv2dConfig { padding: Padding::Same, activation: Activation::Relu, ..Default::default() };
+/// let conv = conv2d(1, 8, 3, config, vb.pp("conv"))?;
+/// let ys = conv.forward(&Tensor::zeros((2, 1, 28, 28), DType::F32, &Device::Cpu)?)?;
+/// assert_eq!(ys.dims(), &[2, 8, 28, 28]);
+/// # Ok(()) }
+/// ```
+pub fn conv2d(
+    in_channels: usize,
+    out_channels: usize,
+    kernel: usize,
+    config: Conv2dConfig,
+    vb: VarBuilder,
+) -> Result<Conv2dModule> {
+    check_conv("Conv2D", in_channels, out_channels, kernel, config.stride)?;
+    let k = kernel;
+    let weight = vb.get_with_hints(
+        (out_channels, in_channels, k, k),
+        "weight",
+        glorot_uniform(in_channels * k * k, out_channels * k * k),
+    )?;
+    let bias = vb.get_with_hints(out_channels, "bias", Init::Const(0.0))?;
+    let padding = match config.padding {
+        Padding::Valid => 0,
+        Padding::Same => (k - 1) / 2,
+    };
+    Ok(Conv2dModule {
+        weight,
+        bias,
+        stride: config.stride,
+        padding,
+        activation: config.activation,
+    })
+}
+
+/// A transposed 2-D convolution from `in_channels` to `out_channels` with
+/// `kernel`×`kernel` filters over `vb` (candle-nn: `conv_transpose2d`), on the crate's
+/// GEMM + col2im kernel, with Keras' output sizes. Creates `weight` (`[in, out, k, k]`,
+/// Glorot-uniform) and `bias` (zeros), or reuses them — the names [`ConvTranspose2d`] uses.
+///
+/// ```
+/// use candle_core::{DType, Device, Module, Tensor};
+/// use candle_nn::{VarBuilder, VarMap};
+/// use dlcourse::nn::{ConvTranspose2dConfig, Padding, conv_transpose2d};
+/// # fn main() -> dlcourse::Result<()> {
+/// let vars = VarMap::new();
+/// let vb = VarBuilder::from_varmap(&vars, DType::F32, &Device::Cpu);
+/// let config = ConvTranspose2dConfig { stride: 2, padding: Padding::Same, ..Default::default() };
+/// let up = conv_transpose2d(16, 8, 3, config, vb.pp("up"))?;
+/// let ys = up.forward(&Tensor::zeros((2, 16, 7, 7), DType::F32, &Device::Cpu)?)?;
+/// assert_eq!(ys.dims(), &[2, 8, 14, 14]);
+/// # Ok(()) }
+/// ```
+pub fn conv_transpose2d(
+    in_channels: usize,
+    out_channels: usize,
+    kernel: usize,
+    config: ConvTranspose2dConfig,
+    vb: VarBuilder,
+) -> Result<ConvTranspose2dModule> {
+    let kind = "Conv2DTranspose";
+    check_conv(kind, in_channels, out_channels, kernel, config.stride)?;
+    if let Some(extra) = config
+        .output_padding
+        .filter(|&extra| extra >= config.stride)
+    {
+        return Err(Error::shape(
+            format!("building a {kind} layer"),
+            format!("an output padding less than the stride ({})", config.stride),
+            format!("output padding {extra}"),
+            "use a smaller output padding, or a larger stride",
+        ));
+    }
+    let k = kernel;
+    let weight = vb.get_with_hints(
+        (in_channels, out_channels, k, k),
+        "weight",
+        glorot_uniform(in_channels * k * k, out_channels * k * k),
+    )?;
+    let bias = vb.get_with_hints(out_channels, "bias", Init::Const(0.0))?;
+    Ok(ConvTranspose2dModule {
+        weight,
+        bias,
+        kernel,
+        config,
+    })
+}
+
+impl<C> ConvSpec<C> {
     /// The input's channels, height and width, or an error naming the layer.
     fn chw(&self, kind: &str, input_shape: &[usize]) -> Result<(usize, usize, usize)> {
         match *input_shape {
@@ -182,34 +429,6 @@ impl ConvSettings {
             )),
         }
     }
-
-    /// Keras' `Conv2DTranspose` placement for `h`×`w` inputs. Each side's length is
-    /// `in·stride + max(kernel − stride, 0)` (valid) or `in·stride` (same), or with an
-    /// output padding `(in − 1)·stride + kernel + output_padding` (valid; minus
-    /// `2·⌊kernel/2⌋` for same); what the full result `(in − 1)·stride + kernel` has more
-    /// is cropped half before (rounded down) and half after, as TensorFlow does.
-    fn placement(&self, h: usize, w: usize) -> ConvTranspose {
-        let (k, stride) = (self.kernel, self.stride);
-        let side = |input: usize| match (self.padding, self.output_padding) {
-            (Padding::Valid, None) => input * stride + k.saturating_sub(stride),
-            (Padding::Same, None) => input * stride,
-            (Padding::Valid, Some(extra)) => (input - 1) * stride + k + extra,
-            (Padding::Same, Some(extra)) => (input - 1) * stride + k - 2 * (k / 2) + extra,
-        };
-        let output = (side(h), side(w));
-        let full = (h - 1) * stride + k;
-        ConvTranspose {
-            stride,
-            padding: full.saturating_sub(output.0) / 2,
-            output,
-        }
-    }
-
-    fn bias(&self, ctx: &BuildContext) -> Result<Tensor> {
-        Ok(ctx
-            .vb
-            .get_with_hints(self.filters, "bias", Init::Const(0.0))?)
-    }
 }
 
 impl LayerSpec for Conv2d {
@@ -220,16 +439,8 @@ impl LayerSpec for Conv2d {
     fn build(&self, input_shape: &[usize], ctx: BuildContext) -> Result<BuiltLayer> {
         let s = &self.0;
         let (c, h, w) = s.chw(self.kind(), input_shape)?;
-        let padding = match s.padding {
-            Padding::Valid => 0,
-            Padding::Same => (s.kernel - 1) / 2,
-        };
-        let out = |size: usize| {
-            (size + 2 * padding)
-                .checked_sub(s.kernel)
-                .map(|v| v / s.stride + 1)
-        };
-        let (Some(oh), Some(ow)) = (out(h), out(w)) else {
+        let conv = conv2d(c, s.filters, s.kernel, s.config, ctx.vb)?;
+        let Some((oh, ow)) = conv.output_size(h, w) else {
             return Err(Error::shape(
                 "building a Conv2D layer",
                 format!("images at least {0}×{0} for a {0}×{0} kernel", s.kernel),
@@ -237,24 +448,11 @@ impl LayerSpec for Conv2d {
                 "use a smaller kernel, Padding::Same, or less pooling before this layer",
             ));
         };
-        let k = s.kernel;
-        let weight = ctx.vb.get_with_hints(
-            (s.filters, c, k, k),
-            "weight",
-            glorot_uniform(c * k * k, s.filters * k * k),
-        )?;
-        let conv = ConvLayer {
-            bias: s.bias(&ctx)?,
-            weight,
-            stride: s.stride,
-            padding,
-            activation: s.activation,
-        };
         Ok(BuiltLayer::new(conv, vec![s.filters, oh, ow]))
     }
 
     fn take_output_activation(&mut self) -> Option<Activation> {
-        Some(std::mem::take(&mut self.0.activation))
+        Some(std::mem::take(&mut self.0.config.activation))
     }
 }
 
@@ -266,32 +464,13 @@ impl LayerSpec for ConvTranspose2d {
     fn build(&self, input_shape: &[usize], ctx: BuildContext) -> Result<BuiltLayer> {
         let s = &self.0;
         let (c, h, w) = s.chw(self.kind(), input_shape)?;
-        if let Some(extra) = s.output_padding.filter(|&extra| extra >= s.stride) {
-            return Err(Error::shape(
-                "building a Conv2DTranspose layer",
-                format!("an output padding less than the stride ({})", s.stride),
-                format!("output padding {extra}"),
-                "use a smaller output padding, or a larger stride",
-            ));
-        }
-        let k = s.kernel;
-        let placement = s.placement(h, w);
-        let weight = ctx.vb.get_with_hints(
-            (c, s.filters, k, k),
-            "weight",
-            glorot_uniform(c * k * k, s.filters * k * k),
-        )?;
-        let (oh, ow) = placement.output;
-        let layer = ConvTransposeLayer {
-            bias: s.bias(&ctx)?,
-            weight,
-            settings: s.clone(),
-        };
+        let layer = conv_transpose2d(c, s.filters, s.kernel, s.config, ctx.vb)?;
+        let (oh, ow) = layer.output_size(h, w);
         Ok(BuiltLayer::new(layer, vec![s.filters, oh, ow]))
     }
 
     fn take_output_activation(&mut self) -> Option<Activation> {
-        Some(std::mem::take(&mut self.0.activation))
+        Some(std::mem::take(&mut self.0.config.activation))
     }
 }
 
@@ -301,7 +480,7 @@ mod tests {
     use candle_core::Device;
 
     fn placement(up: ConvTranspose2d, input: usize) -> (usize, usize) {
-        let p = up.0.placement(input, input);
+        let p = up.0.config.placement(up.0.kernel, input, input);
         assert_eq!(p.output.0, p.output.1);
         (p.padding, p.output.0)
     }
@@ -340,7 +519,7 @@ mod tests {
             .unwrap();
         let bias = Tensor::zeros(1, candle_core::DType::F32, cpu).unwrap();
         let up = ConvTranspose2d::new(1, 3).stride(2).padding(Padding::Same);
-        let config = up.0.placement(1, 1);
+        let config = up.0.config.placement(3, 1, 1);
         let y = crate::kernels::conv_transpose2d(&x, &kernel, &bias, config, None).unwrap();
         let y = y.flatten_all().unwrap().to_vec1::<f32>().unwrap();
         assert_eq!(y, [1., 2., 4., 5.]);

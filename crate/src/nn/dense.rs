@@ -6,7 +6,7 @@ use crate::error::{Error, Result};
 use crate::nn::glorot_uniform;
 use crate::nn::{Activation, BuildContext, BuiltLayer, LayerSpec};
 use candle_core::{Module, Tensor};
-use candle_nn::Init;
+use candle_nn::{Init, VarBuilder};
 
 /// A fully connected layer of `units` neurons.
 ///
@@ -55,18 +55,88 @@ impl Dense {
     }
 }
 
-/// The built dense layer: weights `[units, inputs]`, biases, then the activation.
-struct DenseLayer {
+/// The settings of [`dense`]: what to apply to the layer's output (linear by default).
+///
+/// ```
+/// use dlcourse::nn::{Activation, DenseConfig};
+/// let config = DenseConfig { activation: Activation::Relu };
+/// assert_eq!(DenseConfig::default().activation, Activation::Linear);
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct DenseConfig {
+    /// Applied to x·Wᵀ + b.
+    pub activation: Activation,
+}
+
+/// A fully connected layer, y = activation(x·Wᵀ + b), built by [`dense`]: weights
+/// `[units, inputs]` and biases `[units]` as in candle-nn's `Linear`, the product computed
+/// by [`crate::kernels::linear`]. Inputs are `[batch, inputs]`.
+#[derive(Debug, Clone)]
+pub struct DenseModule {
     weight: Tensor,
     bias: Tensor,
     activation: Activation,
 }
 
-impl Module for DenseLayer {
+impl DenseModule {
+    /// The weights, `[units, inputs]`.
+    pub fn weight(&self) -> &Tensor {
+        &self.weight
+    }
+
+    /// The biases, `[units]`.
+    pub fn bias(&self) -> &Tensor {
+        &self.bias
+    }
+}
+
+impl Module for DenseModule {
     fn forward(&self, xs: &Tensor) -> candle_core::Result<Tensor> {
         let linear = crate::kernels::linear(xs, &self.weight)?.broadcast_add(&self.bias)?;
         self.activation.apply(&linear)
     }
+}
+
+/// A fully connected layer from `inputs` to `units` over `vb` (candle-nn:
+/// `linear(inputs, units, vb)`), on the crate's fast kernel. Creates `weight`
+/// (`[units, inputs]`, Glorot-uniform as in Keras) and `bias` (`[units]`, zeros), or reuses
+/// them if `vb` already holds them — the names [`Dense`] uses inside a `Sequential`, so
+/// either can load the other's weights.
+///
+/// ```
+/// use candle_core::{DType, Device, Module, Tensor};
+/// use candle_nn::{VarBuilder, VarMap};
+/// use dlcourse::nn::{Activation, DenseConfig, dense};
+/// # fn main() -> dlcourse::Result<()> {
+/// let vars = VarMap::new();
+/// let vb = VarBuilder::from_varmap(&vars, DType::F32, &Device::Cpu);
+/// let config = DenseConfig { activation: Activation::Relu };
+/// let hidden = dense(784, 128, config, vb.pp("hidden"))?;
+/// let ys = hidden.forward(&Tensor::zeros((2, 784), DType::F32, &Device::Cpu)?)?;
+/// assert_eq!(ys.dims(), &[2, 128]);
+/// # Ok(()) }
+/// ```
+pub fn dense(
+    inputs: usize,
+    units: usize,
+    config: DenseConfig,
+    vb: VarBuilder,
+) -> Result<DenseModule> {
+    if units == 0 || inputs == 0 {
+        return Err(Error::shape(
+            "building a Dense layer",
+            "at least one input and one unit",
+            format!("{inputs} inputs, {units} units"),
+            "give the layer a positive number of units, after a layer with outputs",
+        ));
+    }
+    let weight = vb.get_with_hints((units, inputs), "weight", glorot_uniform(inputs, units))?;
+    let bias = vb.get_with_hints(units, "bias", Init::Const(0.0))?;
+    Ok(DenseModule {
+        weight,
+        bias,
+        activation: config.activation,
+    })
 }
 
 impl LayerSpec for Dense {
@@ -75,7 +145,6 @@ impl LayerSpec for Dense {
     }
 
     fn build(&self, input_shape: &[usize], ctx: BuildContext) -> Result<BuiltLayer> {
-        let vb = ctx.vb;
         let [inputs] = input_shape else {
             return Err(Error::shape(
                 "building a Dense layer",
@@ -99,20 +168,11 @@ impl LayerSpec for Dense {
                 "give Dense::new a positive number of units",
             ));
         }
-        let weight = vb.get_with_hints(
-            (self.units, *inputs),
-            "weight",
-            glorot_uniform(*inputs, self.units),
-        )?;
-        let bias = vb.get_with_hints(self.units, "bias", Init::Const(0.0))?;
-        Ok(BuiltLayer {
-            module: Box::new(DenseLayer {
-                weight,
-                bias,
-                activation: self.activation,
-            }),
-            output_shape: vec![self.units],
-        })
+        let config = DenseConfig {
+            activation: self.activation,
+        };
+        let module = dense(*inputs, self.units, config, ctx.vb)?;
+        Ok(BuiltLayer::new(module, vec![self.units]))
     }
 
     fn take_output_activation(&mut self) -> Option<Activation> {

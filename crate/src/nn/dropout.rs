@@ -14,19 +14,62 @@ use std::sync::Mutex;
 #[derive(Debug, Clone, Copy)]
 pub struct Dropout(pub f64);
 
-/// The built layer: its own seeded generator for the masks.
-pub(crate) struct DropoutModule {
+/// Dropout built by [`dropout`]: drops `rate` of its inputs in training
+/// (`forward_t(xs, true)`) and scales the rest by 1 / (1 − rate), on
+/// [`crate::kernels::dropout`]; passes inputs through at inference. Each training call
+/// draws a new mask from its own seeded generator, so a run repeats exactly.
+#[derive(Debug)]
+pub struct DropoutModule {
     rate: f64,
     rng: Mutex<StdRng>,
 }
 
 impl DropoutModule {
-    /// A dropout module dropping `rate` of its inputs, masks drawn from `seed`.
+    /// A dropout module dropping `rate` of its inputs, masks drawn from `seed` (the rate
+    /// is checked by [`dropout`]).
     pub(crate) fn new(rate: f64, seed: u64) -> Self {
         DropoutModule {
             rate,
             rng: Mutex::new(StdRng::seed_from_u64(seed)),
         }
+    }
+
+    /// The fraction of inputs dropped in training.
+    pub fn rate(&self) -> f64 {
+        self.rate
+    }
+}
+
+/// Dropout of `rate` (in [0, 1)) with masks drawn from `seed` (candle-nn:
+/// `Dropout::new(rate)`, whose masks cannot be seeded on the CPU). A [`ModuleT`]: active
+/// only when `forward_t` is called with `train = true`.
+///
+/// ```
+/// use candle_core::{DType, Device, ModuleT, Tensor};
+/// use dlcourse::nn::dropout;
+/// # fn main() -> dlcourse::Result<()> {
+/// let drop = dropout(0.5, 7)?;
+/// let xs = Tensor::ones((4, 100), DType::F32, &Device::Cpu)?;
+/// assert_eq!(drop.forward_t(&xs, false)?.sum_all()?.to_scalar::<f32>()?, 400.0);
+/// assert!(dropout(1.0, 7).is_err());
+/// # Ok(()) }
+/// ```
+pub fn dropout(rate: f64, seed: u64) -> Result<DropoutModule> {
+    check_rate("building a Dropout layer", "rate", rate)?;
+    Ok(DropoutModule::new(rate, seed))
+}
+
+/// Refuses a dropout rate outside [0, 1) (NaN included), naming `what` in `context`.
+pub(crate) fn check_rate(context: &str, what: &str, rate: f64) -> Result<()> {
+    if (0.0..1.0).contains(&rate) {
+        Ok(())
+    } else {
+        Err(Error::shape(
+            context,
+            format!("a {what} in [0, 1)"),
+            rate.to_string(),
+            "pass the fraction of inputs to drop, e.g. 0.2",
+        ))
     }
 }
 
@@ -50,16 +93,8 @@ impl LayerSpec for Dropout {
     }
 
     fn build(&self, input_shape: &[usize], ctx: BuildContext) -> Result<BuiltLayer> {
-        if !(0.0..1.0).contains(&self.0) {
-            return Err(Error::shape(
-                "building a Dropout layer",
-                "a rate in [0, 1)",
-                self.0.to_string(),
-                "pass the fraction of inputs to drop, e.g. Dropout(0.2)",
-            ));
-        }
         Ok(BuiltLayer::new(
-            DropoutModule::new(self.0, ctx.seed),
+            dropout(self.0, ctx.seed)?,
             input_shape.to_vec(),
         ))
     }

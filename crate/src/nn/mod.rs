@@ -3,6 +3,14 @@
 //! Candle model a learner can keep using directly.
 //!
 //! Images are channels-first, as in Candle: a sample of MNIST is 1×28×28.
+//!
+//! The same layers are public for models written in plain Candle, in candle-nn's style:
+//! free functions over a `VarBuilder` ([`dense`], [`conv2d`], [`conv_transpose2d`],
+//! [`max_pool2d`], [`lstm`], [`simple_rnn`], [`embedding`], [`dropout`], [`batch_norm`])
+//! return modules implementing `Module` or `ModuleT` ([`DenseModule`], [`Conv2dModule`],
+//! …) that run on the crate's fast [`kernels`](crate::kernels). Each `LayerSpec` builds
+//! through the same function, with the same parameter names (`weight`, `bias`, `kernel`,
+//! …), so weights move between a `Sequential` model and a hand-written one by name.
 
 mod activation;
 mod batch_norm;
@@ -17,13 +25,16 @@ mod pool;
 mod recurrent;
 
 pub use activation::Activation;
-pub use batch_norm::BatchNorm;
-pub use conv::{Conv2d, ConvTranspose2d, Padding};
-pub use dense::Dense;
-pub use dropout::Dropout;
-pub use embedding::Embedding;
+pub use batch_norm::{BatchNorm, batch_norm};
+pub use conv::{
+    Conv2d, Conv2dConfig, Conv2dModule, ConvTranspose2d, ConvTranspose2dConfig,
+    ConvTranspose2dModule, Padding, conv_transpose2d, conv2d,
+};
+pub use dense::{Dense, DenseConfig, DenseModule, dense};
+pub use dropout::{Dropout, DropoutModule, dropout};
+pub use embedding::{Embedding, embedding};
 pub use flatten::{Flatten, Reshape};
 pub use init::{SeededVarMap, glorot_uniform, orthogonal_in_place, seeded_normal};
 pub use layer::{BuildContext, BuiltLayer, LayerSpec};
-pub use pool::MaxPool2d;
-pub use recurrent::{Lstm, SimpleRnn};
+pub use pool::{MaxPool2d, MaxPool2dModule, max_pool2d};
+pub use recurrent::{Lstm, RecurrentConfig, RecurrentModule, SimpleRnn, lstm, simple_rnn};

@@ -4,10 +4,10 @@
 
 use crate::error::{Error, Result};
 use crate::kernels::{self, Cell, Recurrence};
-use crate::nn::dropout::DropoutModule;
+use crate::nn::dropout::{DropoutModule, check_rate};
 use crate::nn::{BuildContext, BuiltLayer, LayerSpec, glorot_uniform, orthogonal_in_place};
 use candle_core::{ModuleT, Tensor};
-use candle_nn::Init;
+use candle_nn::{Init, VarBuilder};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use std::sync::Mutex;
@@ -98,61 +98,149 @@ impl Recurrent {
                 "put an Embedding before it, or reshape to (length, features)",
             ));
         };
-        for (name, rate) in [
-            ("dropout", self.dropout),
-            ("recurrent_dropout", self.recurrent_dropout),
-        ] {
-            if !(0.0..1.0).contains(&rate) {
-                return Err(Error::shape(
-                    format!("building a {kind} layer"),
-                    format!("a {name} rate in [0, 1)"),
-                    rate.to_string(),
-                    "pass the fraction to drop, e.g. 0.2",
-                ));
-            }
-        }
-        if self.units == 0 {
-            return Err(Error::shape(
-                format!("building a {kind} layer"),
-                "at least one unit",
-                "0 units",
-                "pass the number of units, e.g. 128",
-            ));
-        }
-        let (units, width) = (self.units, self.cell.gates() * self.units);
-        let kernel =
-            ctx.vb
-                .get_with_hints((width, features), "kernel", glorot_uniform(features, width))?;
-        let recurrent_kernel = ctx.vb.get_with_hints(
-            (width, units),
-            "recurrent_kernel",
-            Init::Randn {
-                mean: 0.0,
-                stdev: 1.0,
-            },
-        )?;
-        orthogonal_in_place(&recurrent_kernel)?;
-        let mut bias = vec![0f32; width];
-        if self.cell == Cell::Lstm {
-            bias[units..2 * units].fill(1.0);
-        }
-        let bias_init = ctx.vb.get_with_hints(width, "bias", Init::Const(0.0))?;
-        bias_init.slice_set(&Tensor::from_vec(bias, width, bias_init.device())?, 0, 0)?;
-        let module = RecurrentModule {
-            kernel,
-            recurrent_kernel,
-            bias: bias_init,
-            cell: self.cell,
-            input_dropout: DropoutModule::new(self.dropout, ctx.seed),
-            recurrent_dropout: self.recurrent_dropout as f32,
-            masks: Mutex::new(StdRng::seed_from_u64(ctx.seed ^ 0x005E_ED0F_4EC0)),
+        let config = RecurrentConfig {
+            dropout: self.dropout,
+            recurrent_dropout: self.recurrent_dropout,
+            seed: ctx.seed,
         };
-        Ok(BuiltLayer::new(module, vec![units]))
+        let module = recurrent(kind, self.cell, features, self.units, config, ctx.vb)?;
+        Ok(BuiltLayer::new(module, vec![self.units]))
     }
 }
 
-/// The built layer: parameters stored as candle-nn does (`[out, in]`).
-struct RecurrentModule {
+/// The settings of [`lstm`] and [`simple_rnn`]: no dropout by default.
+///
+/// ```
+/// use dlcourse::nn::RecurrentConfig;
+/// let config = RecurrentConfig { dropout: 0.2, recurrent_dropout: 0.2, seed: 7 };
+/// assert_eq!(RecurrentConfig::default().dropout, 0.0);
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct RecurrentConfig {
+    /// Fraction of the input features dropped while training (Keras: `dropout=`), one
+    /// mask per sequence shared by all of its steps; in [0, 1).
+    pub dropout: f64,
+    /// Fraction of the hidden state dropped before each recurrent product while training
+    /// (Keras: `recurrent_dropout=`), one mask per sequence; in [0, 1).
+    pub recurrent_dropout: f64,
+    /// Seeds the dropout masks, so a run repeats exactly.
+    pub seed: u64,
+}
+
+/// An LSTM of `units` cells reading sequences of `features`-long vectors over `vb`, and
+/// returning the last hidden state (Keras: `LSTM(units)`), on the crate's fused
+/// [`recurrence`](crate::kernels::recurrence) op. Creates, or reuses if `vb` holds them
+/// (the names [`Lstm`] uses in a `Sequential`): `kernel` `[4·units, features]`
+/// (Glorot-uniform), `recurrent_kernel` `[4·units, units]` (orthogonal) and `bias`
+/// `[4·units]` (1 for the forget gate, 0 elsewhere); gates ordered input, forget, cell,
+/// output.
+///
+/// ```
+/// use candle_core::{DType, Device, ModuleT, Tensor};
+/// use candle_nn::{VarBuilder, VarMap};
+/// use dlcourse::nn::{RecurrentConfig, lstm};
+/// # fn main() -> dlcourse::Result<()> {
+/// let vars = VarMap::new();
+/// let vb = VarBuilder::from_varmap(&vars, DType::F32, &Device::Cpu);
+/// let layer = lstm(3, 16, RecurrentConfig::default(), vb.pp("lstm"))?;
+/// let sequences = Tensor::zeros((2, 10, 3), DType::F32, &Device::Cpu)?;
+/// assert_eq!(layer.forward_t(&sequences, false)?.dims(), &[2, 16]);
+/// # Ok(()) }
+/// ```
+pub fn lstm(
+    features: usize,
+    units: usize,
+    config: RecurrentConfig,
+    vb: VarBuilder,
+) -> Result<RecurrentModule> {
+    recurrent("LSTM", Cell::Lstm, features, units, config, vb)
+}
+
+/// A simple RNN of `units` tanh neurons, hₜ = tanh(xₜ·W + hₜ₋₁·U + b), reading sequences
+/// of `features`-long vectors over `vb` and returning the last hidden state (Keras:
+/// `SimpleRNN(units)`); parameters as [`lstm`]'s with one gate, zero bias.
+///
+/// ```
+/// use candle_core::{DType, Device, ModuleT, Tensor};
+/// use candle_nn::{VarBuilder, VarMap};
+/// use dlcourse::nn::{RecurrentConfig, simple_rnn};
+/// # fn main() -> dlcourse::Result<()> {
+/// let vars = VarMap::new();
+/// let vb = VarBuilder::from_varmap(&vars, DType::F32, &Device::Cpu);
+/// let layer = simple_rnn(3, 8, RecurrentConfig::default(), vb.pp("simplernn"))?;
+/// let sequences = Tensor::zeros((2, 10, 3), DType::F32, &Device::Cpu)?;
+/// assert_eq!(layer.forward_t(&sequences, false)?.dims(), &[2, 8]);
+/// # Ok(()) }
+/// ```
+pub fn simple_rnn(
+    features: usize,
+    units: usize,
+    config: RecurrentConfig,
+    vb: VarBuilder,
+) -> Result<RecurrentModule> {
+    recurrent("SimpleRNN", Cell::SimpleRnn, features, units, config, vb)
+}
+
+/// What [`lstm`] and [`simple_rnn`] share: checks, parameters, Keras' initialisation
+/// (applied only to parameters `vb` did not already hold, so loaded weights are kept).
+fn recurrent(
+    kind: &str,
+    cell: Cell,
+    features: usize,
+    units: usize,
+    config: RecurrentConfig,
+    vb: VarBuilder,
+) -> Result<RecurrentModule> {
+    let context = format!("building a {kind} layer");
+    check_rate(&context, "dropout rate", config.dropout)?;
+    check_rate(&context, "recurrent_dropout rate", config.recurrent_dropout)?;
+    if units == 0 || features == 0 {
+        return Err(Error::shape(
+            context,
+            "at least one unit and one input feature",
+            format!("{units} units, {features} features"),
+            "pass the number of units, e.g. 128, and sequences of non-empty vectors",
+        ));
+    }
+    let width = cell.gates() * units;
+    let kernel = vb.get_with_hints((width, features), "kernel", glorot_uniform(features, width))?;
+    let fresh_recurrent = !vb.contains_tensor("recurrent_kernel");
+    let recurrent_kernel = vb.get_with_hints(
+        (width, units),
+        "recurrent_kernel",
+        Init::Randn {
+            mean: 0.0,
+            stdev: 1.0,
+        },
+    )?;
+    if fresh_recurrent {
+        orthogonal_in_place(&recurrent_kernel)?;
+    }
+    let fresh_bias = !vb.contains_tensor("bias");
+    let bias = vb.get_with_hints(width, "bias", Init::Const(0.0))?;
+    if fresh_bias && cell == Cell::Lstm {
+        let mut values = vec![0f32; width];
+        values[units..2 * units].fill(1.0);
+        let values = Tensor::from_vec(values, width, bias.device())?.to_dtype(bias.dtype())?;
+        bias.slice_set(&values, 0, 0)?;
+    }
+    Ok(RecurrentModule {
+        kernel,
+        recurrent_kernel,
+        bias,
+        cell,
+        input_dropout: DropoutModule::new(config.dropout, config.seed),
+        recurrent_dropout: config.recurrent_dropout as f32,
+        masks: Mutex::new(StdRng::seed_from_u64(config.seed ^ 0x005E_ED0F_4EC0)),
+    })
+}
+
+/// An LSTM or simple RNN built by [`lstm`] or [`simple_rnn`]: reads `[batch, steps,
+/// features]` sequences and returns the last hidden state, `[batch, units]`. A
+/// [`ModuleT`]: dropout is active only with `train = true`. Parameters are stored as
+/// candle-nn does (`[out, in]`).
+#[derive(Debug)]
+pub struct RecurrentModule {
     kernel: Tensor,
     recurrent_kernel: Tensor,
     bias: Tensor,
@@ -161,6 +249,23 @@ struct RecurrentModule {
     recurrent_dropout: f32,
     /// Draws the seed of each batch's recurrent-dropout mask.
     masks: Mutex<StdRng>,
+}
+
+impl RecurrentModule {
+    /// The input kernel, `[gates·units, features]`.
+    pub fn kernel(&self) -> &Tensor {
+        &self.kernel
+    }
+
+    /// The recurrent kernel, `[gates·units, units]`.
+    pub fn recurrent_kernel(&self) -> &Tensor {
+        &self.recurrent_kernel
+    }
+
+    /// The biases, `[gates·units]`.
+    pub fn bias(&self) -> &Tensor {
+        &self.bias
+    }
 }
 
 impl ModuleT for RecurrentModule {
