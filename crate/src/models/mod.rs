@@ -12,8 +12,11 @@
 //! | [`mammogram_mlp`] | 14, 17 | 37 (4 features) |
 //! | [`mobilenet_v1`] | 11 | 475,544, pretrained on ImageNet (loaded, not a `Sequential`) |
 //! | [`Vae`] ([`vae_encoder`], [`vae_decoder`]) | 15 | 879,172 + 157,633 (latent dimension 2) |
+//! | [`Gan`] ([`gan_generator`], [`gan_discriminator`]) | 16 | 2,263,553 + 699,137 (noise 150) |
 
 mod cnn;
+mod gan;
+mod gan_training;
 mod mammogram;
 mod mlp;
 mod mobilenet;
@@ -22,6 +25,12 @@ mod vae;
 mod vae_training;
 
 pub use cnn::{mnist_cnn, mnist_cnn_with_filters};
+pub use gan::{
+    ClassCoverage, Gan, LEAKY_SLOPE, NOISE_DIM, Noise, gan_discriminator,
+    gan_discriminator_with_width, gan_generator, gan_generator_with_width, ring_discriminator,
+    ring_generator, ring_points,
+};
+pub use gan_training::{DISCRIMINATOR_ACCURACY, DISCRIMINATOR_LOSS, GENERATOR_LOSS, gan_adam};
 pub use mammogram::mammogram_mlp;
 pub use mlp::mnist_mlp;
 pub use mobilenet::{

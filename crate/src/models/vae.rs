@@ -400,34 +400,40 @@ impl Vae {
     /// An error unless `images` is a non-empty batch of finite values in 0..1 (the
     /// reconstruction loss is a cross-entropy against the pixels).
     pub(crate) fn check_images(&self, images: &Tensor, context: &str) -> Result<()> {
-        if images.dims().first().is_none_or(|&n| n == 0) || images.elem_count() == 0 {
-            return Err(Error::shape(
-                context,
-                "a batch of at least one image",
-                format!("a tensor of shape {:?}", images.dims()),
-                "check how the images were sliced (a narrow of length 0?)",
-            ));
-        }
-        let flat = images.flatten_all()?.to_dtype(DType::F64)?;
-        let (min, max, sum) = (
-            flat.min(0)?.to_scalar::<f64>()?,
-            flat.max(0)?.to_scalar::<f64>()?,
-            flat.sum_all()?.to_scalar::<f64>()?,
-        );
-        if sum.is_finite() && (0.0..=1.0).contains(&min) && (0.0..=1.0).contains(&max) {
-            return Ok(());
-        }
-        let found = match sum.is_finite() {
-            true => format!("values from {min} to {max}"),
-            false => "NaN or infinite values".to_string(),
-        };
-        Err(Error::shape(
-            context,
-            "pixels between 0 and 1",
-            found,
-            "scale the images to 0..1 (Split::images_nchw does), e.g. x.affine(1.0 / 255.0, 0.0)",
-        ))
+        check_unit_images(images, context)
     }
+}
+
+/// An error unless `images` is a non-empty batch of finite values in 0..1 (shared by the
+/// VAE and the GAN, whose generators end in a sigmoid).
+pub(crate) fn check_unit_images(images: &Tensor, context: &str) -> Result<()> {
+    if images.dims().first().is_none_or(|&n| n == 0) || images.elem_count() == 0 {
+        return Err(Error::shape(
+            context,
+            "a batch of at least one image",
+            format!("a tensor of shape {:?}", images.dims()),
+            "check how the images were sliced (a narrow of length 0?)",
+        ));
+    }
+    let flat = images.flatten_all()?.to_dtype(DType::F64)?;
+    let (min, max, sum) = (
+        flat.min(0)?.to_scalar::<f64>()?,
+        flat.max(0)?.to_scalar::<f64>()?,
+        flat.sum_all()?.to_scalar::<f64>()?,
+    );
+    if sum.is_finite() && (0.0..=1.0).contains(&min) && (0.0..=1.0).contains(&max) {
+        return Ok(());
+    }
+    let found = match sum.is_finite() {
+        true => format!("values from {min} to {max}"),
+        false => "NaN or infinite values".to_string(),
+    };
+    Err(Error::shape(
+        context,
+        "pixels between 0 and 1",
+        found,
+        "scale the images to 0..1 (Split::images_nchw does), e.g. x.affine(1.0 / 255.0, 0.0)",
+    ))
 }
 
 #[cfg(test)]

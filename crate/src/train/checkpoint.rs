@@ -75,12 +75,26 @@ impl Checkpoint {
         optimizer: &dyn ParamUpdate,
         history: &History,
     ) -> Result<()> {
+        self.save_with_optimizers(weights, &[optimizer], history)
+    }
+
+    /// Like [`Checkpoint::save`] for a run with several optimisers (a GAN's two), each
+    /// one's state stored apart; [`Checkpoint::restore_with_optimizers`] reads them back
+    /// in the same order. With one optimiser the file is the same as `save`'s.
+    pub fn save_with_optimizers(
+        &self,
+        weights: &[(String, Var)],
+        optimizers: &[&dyn ParamUpdate],
+        history: &History,
+    ) -> Result<()> {
         let mut tensors: HashMap<String, Tensor> = HashMap::new();
         for (name, var) in weights {
             tensors.insert(format!("weights.{name}"), var.as_tensor().clone());
         }
-        for (i, tensor) in optimizer.state()?.into_iter().enumerate() {
-            tensors.insert(format!("optimizer.{i}"), tensor);
+        for (k, optimizer) in optimizers.iter().enumerate() {
+            for (i, tensor) in optimizer.state()?.into_iter().enumerate() {
+                tensors.insert(format!("{}.{i}", optimizer_prefix(k)), tensor);
+            }
         }
         let keys: Vec<String> = history.keys().map(Key::to_string).collect();
         for (i, key) in history.keys().enumerate() {
@@ -118,6 +132,17 @@ impl Checkpoint {
         weights: &[(String, Var)],
         optimizer: &mut dyn ParamUpdate,
     ) -> Result<Option<History>> {
+        self.restore_with_optimizers(weights, &mut [optimizer])
+    }
+
+    /// Like [`Checkpoint::restore`] for a checkpoint saved by
+    /// [`Checkpoint::save_with_optimizers`]: each optimiser gets back its own state, in
+    /// the order they were saved.
+    pub fn restore_with_optimizers(
+        &self,
+        weights: &[(String, Var)],
+        optimizers: &mut [&mut dyn ParamUpdate],
+    ) -> Result<Option<History>> {
         if !self.exists() {
             return Ok(None);
         }
@@ -150,11 +175,14 @@ impl Checkpoint {
             }
             var.set(&saved.to_dtype(var.dtype())?)?;
         }
-        let mut state = Vec::new();
-        while let Some(tensor) = tensors.get(&format!("optimizer.{}", state.len())) {
-            state.push(tensor.clone());
+        for (k, optimizer) in optimizers.iter_mut().enumerate() {
+            let prefix = optimizer_prefix(k);
+            let mut state = Vec::new();
+            while let Some(tensor) = tensors.get(&format!("{prefix}.{}", state.len())) {
+                state.push(tensor.clone());
+            }
+            optimizer.set_state(&state)?;
         }
-        optimizer.set_state(&state)?;
         self.history(&tensors).map(Some)
     }
 
@@ -184,6 +212,15 @@ impl Checkpoint {
             format!("a checkpoint saved by Checkpoint::save, found {problem}"),
             "delete the file to start afresh",
         )
+    }
+}
+
+/// Where optimiser `k`'s state is stored: `optimizer.0`, `optimizer.1`, … for the first
+/// (as files saved with one optimiser always had it), `optimizer1.0`, … for the second.
+fn optimizer_prefix(k: usize) -> String {
+    match k {
+        0 => "optimizer".to_string(),
+        k => format!("optimizer{k}"),
     }
 }
 
@@ -304,6 +341,40 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("delete the file"), "{err}");
+        std::fs::remove_file(&path).ok();
+        Ok(())
+    }
+
+    #[test]
+    fn two_optimisers_get_their_own_state_back() -> Result<()> {
+        let (weights, first) = setup()?;
+        let (_, mut second) = setup()?;
+        // A second step makes the second optimiser's state differ from the first's.
+        let (a, b) = (&weights[0].1, &weights[1].1);
+        let loss = (a.as_tensor().sum_all()? * 3.0)?.add(&b.as_tensor().sqr()?.sum_all()?)?;
+        second.step(&loss.backward()?)?;
+        let path = temp("two-optimisers.safetensors");
+        let checkpoint = Checkpoint::new(&path, "two optimisers");
+        checkpoint.save_with_optimizers(
+            &weights,
+            &[first.as_ref(), second.as_ref()],
+            &History::new(),
+        )?;
+        let (_, mut fresh_first) = setup()?;
+        let (_, mut fresh_second) = setup()?;
+        checkpoint.restore_with_optimizers(
+            &weights,
+            &mut [fresh_first.as_mut(), fresh_second.as_mut()],
+        )?;
+        let step = |o: &dyn ParamUpdate| -> Result<f64> { Ok(o.state()?[0].to_scalar::<f64>()?) };
+        assert_eq!(
+            (step(fresh_first.as_ref())?, step(fresh_second.as_ref())?),
+            (1.0, 2.0)
+        );
+        // The first optimiser alone reads the same file as a one-optimiser checkpoint.
+        let (_, mut alone) = setup()?;
+        checkpoint.restore(&weights, alone.as_mut())?;
+        assert_eq!(step(alone.as_ref())?, 1.0);
         std::fs::remove_file(&path).ok();
         Ok(())
     }
