@@ -12,6 +12,8 @@ DLCOURSE_DATA="$(default_data_dir)"
 export DLCOURSE_DATA
 say "cargo test (data: $DLCOURSE_DATA)"
 cargo test --workspace --locked
+cargo run --locked -p dlcourse --example csv_classifier
+RUSTDOCFLAGS="-D warnings" cargo doc --locked -p dlcourse --no-deps
 say "notebooks, quick profile"
 "$ROOT/scripts/run-notebooks.sh" --profile quick --require-pictures
 say "the book of the executed lessons (target/book/)"

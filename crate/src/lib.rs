@@ -33,6 +33,99 @@
 //! assert!((f.to_vec2::<f32>()?[0][0] - 212.0).abs() < 1.0);
 //! # Ok(()) }
 //! ```
+//!
+//! # Using the crate in your own project
+//!
+//! Outside the notebooks, `dlcourse` is an ordinary dependency:
+//!
+//! ```toml
+//! [dependencies]
+//! dlcourse = "0.1"                                       # once published on crates.io
+//! # dlcourse = { git = "<the course repository's URL>" } # a git checkout (cargo finds the crate in the workspace)
+//! # dlcourse = { path = "../dlcourse/crate" }            # a local clone
+//!
+//! # Candle built without optimisation is 10-50x slower: build every dependency at
+//! # opt-level 3 even in dev and test builds, without debug assertions and overflow
+//! # checks (another 35-40% of a training epoch, see the course's BENCHMARKS.md).
+//! [profile.dev.package."*"]
+//! opt-level = 3
+//! debug-assertions = false
+//! overflow-checks = false
+//! ```
+//!
+//! Copy the profile section: cargo reads profiles only from the top-level manifest, so the
+//! course workspace's own settings do not reach your build. Your own crate stays at the
+//! dev profile's quick-to-compile `opt-level`; `cargo run --release` needs nothing extra.
+//! The crate is built as a `dylib` too (the notebook kernel links it so), which an
+//! importer also compiles.
+//!
+//! **Features.** None are on by default. `cuda` trains on an NVIDIA GPU through
+//! Candle's CUDA backend (it needs the CUDA toolkit; [`device::device`] then returns the
+//! GPU). The crate always enables `gemm`'s `x86-v4` feature: AVX-512 matrix kernels,
+//! picked at run time only on CPUs that have them (older CPUs keep the AVX2 path). Through
+//! cargo's feature unification your Candle's own `matmul` uses them too.
+//!
+//! **Environment variables** (all optional):
+//!
+//! | variable | effect |
+//! |---|---|
+//! | `DLCOURSE_PROFILE` | `quick` or `full` (unset: full): what [`Profile::current`](profile::Profile::current) returns |
+//! | `DLCOURSE_DEVICE` | `cpu` or `cuda`: forces [`device::device`]'s choice |
+//! | `DLCOURSE_DATA` | a folder laid out like the course's data folder, searched first for dataset files |
+//! | `DLCOURSE_ROOT` | the project root whose `data/` is searched second |
+//! | `DLCOURSE_DATA_CACHE` | where downloaded datasets are kept |
+//! | `DLCOURSE_CACHE` | the per-user cache (datasets in `data/`, the notebook kernel's builds in `evcxr/`); default `~/.cache/dlcourse` |
+//! | `DLCOURSE_MIRROR` | a base URL replacing every dataset's canonical download address |
+//! | `DLCOURSE_KEEP_MEMORY` | `0` leaves glibc's malloc settings alone (see [`kernels::keep_freed_memory`]) |
+//! | `RAYON_NUM_THREADS` | the CPU threads Candle and the kernels use (rayon's own variable) |
+//!
+//! The search order for dataset files is in [`data::locate`].
+//!
+//! # Train your own model
+//!
+//! Any `f32` tensors will do: rows are samples. Here a two-class point cloud stands in
+//! for your data (`examples/csv_classifier.rs` reads a CSV file instead):
+//!
+//! ```
+//! use dlcourse::prelude::*;
+//! # fn main() -> dlcourse::Result<()> {
+//! let data = dlcourse::data::toy::circle(400, 0.05, 1)?; // x [400, 2], y [400, 1] in {0, 1}
+//! let mut model = Sequential::new(&[2])
+//!     .add(Dense::new(16).activation(Activation::Relu))
+//!     .add(Dense::new(1).activation(Activation::Sigmoid))
+//!     .build(&device()?, 42)?;
+//! model.compile(Optimizer::adam(0.02), Loss::BinaryCrossEntropy, &[Metric::Accuracy])?;
+//! let fit = Fit::epochs(40).batch_size(16).validation_split(0.25).quiet();
+//! let history = model.fit(&data.x, &data.y, fit)?;
+//! assert!(history.val_accuracy().last().copied().unwrap_or(0.0) > 0.9);
+//! # Ok(()) }
+//! ```
+//!
+//! A model written in plain Candle gets the same fast kernels from the constructors in
+//! [`nn`] ([`nn::dense`], [`nn::conv2d`], [`nn::max_pool2d`], [`nn::lstm`], …), which take
+//! a `VarBuilder` as candle-nn's do and return `Module`s:
+//!
+//! ```
+//! use dlcourse::candle_nn::{AdamW, Optimizer as _, ParamsAdamW, VarBuilder, VarMap, loss};
+//! use dlcourse::nn::{Activation, DenseConfig, SeededVarMap, dense};
+//! use dlcourse::prelude::*;
+//! # fn main() -> dlcourse::Result<()> {
+//! let data = dlcourse::data::toy::circle(400, 0.05, 1)?;
+//! let vars = VarMap::new();
+//! let seeded = SeededVarMap::new(vars.clone(), 7); // or VarBuilder::from_varmap: unseeded
+//! let vb = VarBuilder::from_backend(Box::new(seeded), DType::F32, Device::Cpu);
+//! let hidden = dense(2, 16, DenseConfig { activation: Activation::Relu }, vb.pp("hidden"))?;
+//! let out = dense(16, 1, DenseConfig::default(), vb.pp("out"))?;
+//! let mut adam = AdamW::new(vars.all_vars(), ParamsAdamW { lr: 0.01, ..Default::default() })?;
+//! for _ in 0..300 {
+//!     let logits = out.forward(&hidden.forward(&data.x)?)?;
+//!     adam.backward_step(&loss::binary_cross_entropy_with_logit(&logits, &data.y)?)?;
+//! }
+//! let predicted = out.forward(&hidden.forward(&data.x)?)?.ge(0.0)?.to_dtype(DType::F32)?;
+//! let accuracy = predicted.eq(&data.y)?.to_dtype(DType::F32)?.mean_all()?.to_scalar::<f32>()?;
+//! assert!(accuracy > 0.9, "accuracy {accuracy}");
+//! # Ok(()) }
+//! ```
 
 pub mod classic;
 pub mod data;

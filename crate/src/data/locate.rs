@@ -9,7 +9,7 @@
 //! 3. in the dataset cache — `$DLCOURSE_DATA_CACHE` when set, else `$DLCOURSE_CACHE/data`,
 //!    else `<user cache dir>/dlcourse/data` (`~/.cache/dlcourse/data` on Linux);
 //! 4. it downloads the file from its canonical address into that cache (see
-//!    [`fetch`](super::fetch)); `$DLCOURSE_MIRROR` replaces every canonical address by
+//!    [`fetch`]); `$DLCOURSE_MIRROR` replaces every canonical address by
 //!    `<mirror>/<file>`, e.g. `http://127.0.0.1:8000/mnist/train-images-idx3-ubyte.gz`.
 //!
 //! ```no_run

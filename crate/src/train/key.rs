@@ -43,7 +43,7 @@ pub enum Split {
 }
 
 /// The name of one column of a [`History`](crate::train::History) or one value of
-/// [`Logs`]: a quantity measured on training or validation data.
+/// [`Logs`](crate::train::Logs): a quantity measured on training or validation data.
 ///
 /// ```
 /// use dlcourse::train::{Key, Metric};
