@@ -58,9 +58,10 @@ fn run() -> dlcourse::Result<()> {
     let features: Vec<&str> = names.into_iter().filter(|n| *n != target).collect();
     let x = uci::numeric(&df, &features)?;
     let (y, class_names) = uci::dummies(&df, &[&target])?;
+    // Text is refused by uci::numeric; a "NaN" the CSV spells out reads as a number.
     let nan_rows = x.ne(&x)?.to_dtype(DType::F32)?.sum(0)?.to_vec1::<f32>()?;
     if let Some(c) = nan_rows.iter().position(|&k| k > 0.0) {
-        return Err(bad(format!("column {:?} is not numeric", features[c])));
+        return Err(bad(format!("column {:?} holds NaN values", features[c])));
     }
     let (rows, classes) = y.dims2()?;
     let shuffled = batch::shuffle(&[&x, &y], 42)?;

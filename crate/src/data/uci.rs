@@ -369,7 +369,8 @@ fn frequencies(col: &Column) -> Result<Vec<Frequency>> {
 }
 
 /// Numeric columns of `df` as an `f32` tensor `[rows, columns.len()]`. The columns must
-/// have no null (see [`drop_missing`]).
+/// have no null (see [`drop_missing`]) and hold numbers (or text that reads as one): a
+/// value that is not a number is an error naming the column and the row, never a NaN.
 ///
 /// ```no_run
 /// use dlcourse::data::uci;
@@ -390,7 +391,20 @@ pub fn numeric(df: &DataFrame, columns: &[&str]) -> Result<Tensor> {
             .map_err(polars_error(&context))?;
         let values = values.f32().map_err(polars_error(&context))?;
         for (r, v) in values.iter().enumerate() {
-            data[r * columns.len() + c] = v.unwrap_or(f32::NAN);
+            // The column has no null, so a null after the cast is a value that is not a number.
+            let Some(v) = v else {
+                let found = col
+                    .get(r)
+                    .map(|value| value.to_string())
+                    .unwrap_or_default();
+                return Err(Error::shape(
+                    &context,
+                    "a number in every row",
+                    format!("{found} in row {r}"),
+                    "clean or drop that column first (uci::dummies turns text categories into 0/1 columns)",
+                ));
+            };
+            data[r * columns.len() + c] = v;
         }
     }
     Ok(Tensor::from_vec(data, (n, columns.len()), &Device::Cpu)?)
@@ -548,6 +562,25 @@ mod tests {
         let err = impute_most_frequent(&df).unwrap_err().to_string();
         assert!(
             err.contains("\"crime\"") && err.contains("only missing values"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn text_that_is_not_a_number_names_column_and_row() {
+        let df = DataFrame::new(
+            3,
+            vec![
+                Column::new("age".into(), ["61", "43", "old"]),
+                Column::new("shape".into(), [1i32, 4, 2]),
+            ],
+        )
+        .unwrap();
+        let x = numeric(&df, &["shape"]).unwrap();
+        assert_eq!(x.to_vec2::<f32>().unwrap(), [[1.], [4.], [2.]]);
+        let err = numeric(&df, &["shape", "age"]).unwrap_err().to_string();
+        assert!(
+            err.contains("\"age\"") && err.contains("row 2") && err.contains("old"),
             "{err}"
         );
     }
