@@ -14,7 +14,10 @@ pub fn error_mentioning<T>(result: dlcourse::Result<T>, parts: &[&str]) -> Strin
         Err(e) => e.to_string(),
     };
     for part in parts {
-        assert!(err.contains(part), "the error should mention {part:?}: {err}");
+        assert!(
+            err.contains(part),
+            "the error should mention {part:?}: {err}"
+        );
     }
     err
 }

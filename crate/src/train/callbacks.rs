@@ -214,7 +214,9 @@ impl LearningRateSchedule {
     /// The multiplier applied to the rate after `epoch` (1-based) ends.
     fn factor_after(&self, epoch: usize) -> f64 {
         match *self {
-            LearningRateSchedule::Step { every, factor } if epoch.is_multiple_of(every.max(1)) => factor,
+            LearningRateSchedule::Step { every, factor } if epoch.is_multiple_of(every.max(1)) => {
+                factor
+            }
             LearningRateSchedule::Step { .. } => 1.0,
             LearningRateSchedule::Exponential { factor } => factor,
         }
