@@ -182,38 +182,9 @@ fn an_html_error_page_saved_as_idx_is_refused() {
 
 // ---- tar archives (IMDB) ---------------------------------------------------------
 
-/// One 512-byte ustar header for a regular file `name` of `size` bytes, any name
-/// accepted (tar writers refuse `..`; a hostile archive does not ask them).
-fn tar_header(name: &[u8], size: usize) -> [u8; 512] {
-    let mut h = [0u8; 512];
-    h[..name.len()].copy_from_slice(name);
-    h[100..107].copy_from_slice(b"0000644");
-    h[108..115].copy_from_slice(b"0000000");
-    h[116..123].copy_from_slice(b"0000000");
-    h[124..135].copy_from_slice(format!("{size:011o}").as_bytes());
-    h[136..147].copy_from_slice(b"00000000000");
-    h[156] = b'0';
-    h[257..263].copy_from_slice(b"ustar\0");
-    h[263..265].copy_from_slice(b"00");
-    h[148..156].copy_from_slice(b"        ");
-    let sum: u32 = h.iter().map(|&b| b as u32).sum();
-    h[148..155].copy_from_slice(format!("{sum:06o}\0").as_bytes());
-    h
-}
-
 /// A tar archive of `entries` (name, contents), gzip-compressed.
 fn tar_gz(entries: &[(&[u8], &[u8])]) -> Vec<u8> {
-    let mut tar = Vec::new();
-    for (name, body) in entries {
-        tar.extend(tar_header(name, body.len()));
-        tar.extend(*body);
-        tar.extend(std::iter::repeat_n(
-            0u8,
-            body.len().next_multiple_of(512) - body.len(),
-        ));
-    }
-    tar.extend([0u8; 1024]);
-    gz(&tar)
+    gz(&dlcourse_tests::tar_archive(entries))
 }
 
 const REVIEWS: [(&[u8], &[u8]); 4] = [
@@ -306,7 +277,8 @@ fn an_archive_cut_in_the_middle_of_a_review_is_reported() {
 #[test]
 fn an_archive_entry_claiming_gigabytes_is_refused_without_allocating_them() {
     // The header says 8 GB; the body has 17 bytes, then the archive ends.
-    let mut tar = tar_header(b"aclImdb/train/pos/7_9.txt", 0).to_vec();
+    let mut tar =
+        dlcourse_tests::tar_archive(&[(b"aclImdb/train/pos/7_9.txt", b"")])[..512].to_vec();
     tar[124..135].copy_from_slice(b"77777777777");
     tar[148..156].copy_from_slice(b"        ");
     let sum: u32 = tar.iter().map(|&b| b as u32).sum();

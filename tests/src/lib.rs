@@ -22,6 +22,35 @@ pub fn error_mentioning<T>(result: dlcourse::Result<T>, parts: &[&str]) -> Strin
     err
 }
 
+/// An uncompressed ustar archive of `entries` (name, contents): regular files, any name
+/// accepted (tar writers refuse `..`; a hostile archive does not ask them).
+pub fn tar_archive(entries: &[(&[u8], &[u8])]) -> Vec<u8> {
+    let mut tar = Vec::new();
+    for (name, body) in entries {
+        let mut h = [0u8; 512];
+        h[..name.len()].copy_from_slice(name);
+        h[100..107].copy_from_slice(b"0000644");
+        h[108..115].copy_from_slice(b"0000000");
+        h[116..123].copy_from_slice(b"0000000");
+        h[124..135].copy_from_slice(format!("{:011o}", body.len()).as_bytes());
+        h[136..147].copy_from_slice(b"00000000000");
+        h[156] = b'0';
+        h[257..263].copy_from_slice(b"ustar\0");
+        h[263..265].copy_from_slice(b"00");
+        h[148..156].copy_from_slice(b"        ");
+        let sum: u32 = h.iter().map(|&b| b as u32).sum();
+        h[148..155].copy_from_slice(format!("{sum:06o}\0").as_bytes());
+        tar.extend(h);
+        tar.extend(*body);
+        tar.extend(std::iter::repeat_n(
+            0u8,
+            body.len().next_multiple_of(512) - body.len(),
+        ));
+    }
+    tar.extend([0u8; 1024]);
+    tar
+}
+
 /// The repository root.
 pub fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
