@@ -2,24 +2,30 @@
 # Benchmarks dlcourse against Keras on TensorFlow-CPU and writes BENCHMARKS.md.
 #
 #   scripts/bench.sh [--threads N] [--repeats N] [--models LIST] [--cnn-samples N]
-#                    [--lstm-samples N] [--vae-samples N] [--no-keras] [--no-kernel] [--suite] [--cold-kernel]
-#                    [--all] [--out FILE]
+#                    [--lstm-samples N] [--vae-samples N] [--vae-full-samples N] [--gan-samples N]
+#                    [--no-keras] [--no-kernel] [--suite] [--cold-kernel] [--all] [--out FILE]
 #
 # Times one training epoch (after a warm-up) of the MNIST MLP (784-512-10, batch 100,
 # RMSprop), the lesson-09 CNN (batch 32, Adam), lesson 10's IMDB LSTM with and without
 # recurrent dropout (batch 32, Adam) and lesson 15's VAE decoder alone (three transposed
-# convolutions, batch 128, Adam), and evaluation, in dlcourse (cargo bench, release
-# build) and in Keras (scripts/bench_keras.py), on the same data files and the same number
-# of threads; the median of --repeats epochs.
+# convolutions, batch 128, Adam), and evaluation; and on Fashion-MNIST lesson 15's whole VAE
+# (encode, sample, decode, one Adam step per batch of 128) and lesson 16's GAN (one
+# discriminator and one generator step per batch of 64), each trained by its own step; in
+# dlcourse (cargo bench, release build) and in Keras (scripts/bench_keras.py), on the same
+# data files and the same number of threads; the median of --repeats epochs.
 # Also measures Candle's f32 matmul GFLOP/s, and the evcxr kernel's latency on lesson 01.
 #
 #   --threads N      threads for both sides (default: the cores this process may use)
 #   --repeats N      timed epochs and evaluations per model (default: $BENCH_REPEATS, else 3)
-#   --models LIST    which models, comma-separated (default mlp,cnn,lstm,lstm-rd,vae)
+#   --models LIST    which models, comma-separated (default mlp,cnn,lstm,lstm-rd,vae,vae-full,gan)
 #   --cnn-samples N  time the CNN on the first N training images, scaled to a full epoch
 #                    (quick checks only; default 60000)
 #   --lstm-samples N the same for the LSTMs and the 25,000 training reviews
 #   --vae-samples N  the same for the VAE decoder (default 60000)
+#   --vae-full-samples N  the same for the whole VAE and its 70,000 images (default 70000;
+#                    a full epoch takes minutes per repeat, so quick runs use a few thousand)
+#   --gan-samples N  the same for the GAN and its 60,000 images (default 60000; a full epoch
+#                    takes 10-20 minutes per repeat on 2 threads)
 #   --no-keras       skip Keras (its columns read "not measured")
 #   --no-kernel      skip the warm kernel measurement (lesson 01 run twice: 3-4 minutes, or
 #                    15-30 more when the kernel's build cache must be filled first)
@@ -40,7 +46,9 @@ repeats="${BENCH_REPEATS:-3}"
 cnn_samples=60000
 lstm_samples=25000
 vae_samples=60000
-models="mlp,cnn,lstm,lstm-rd,vae"
+vae_full_samples=70000
+gan_samples=60000
+models="mlp,cnn,lstm,lstm-rd,vae,vae-full,gan"
 keras=1 kernel=1 suite=0 cold=0
 out="$ROOT/BENCHMARKS.md"
 command_line="scripts/bench.sh${*:+ $*}"
@@ -52,6 +60,8 @@ while [ $# -gt 0 ]; do
     --cnn-samples) cnn_samples="$(number "$1" "${2:-}")"; shift 2 ;;
     --lstm-samples) lstm_samples="$(number "$1" "${2:-}")"; shift 2 ;;
     --vae-samples) vae_samples="$(number "$1" "${2:-}")"; shift 2 ;;
+    --vae-full-samples) vae_full_samples="$(number "$1" "${2:-}")"; shift 2 ;;
+    --gan-samples) gan_samples="$(number "$1" "${2:-}")"; shift 2 ;;
     --models) models="${2:?--models needs a list}"; shift 2 ;;
     --no-keras) keras=0; shift ;;
     --no-kernel) kernel=0; shift ;;
@@ -86,7 +96,8 @@ say "dlcourse: building the benchmark (release)"
   || die "the benchmark does not build (cargo bench -p dlcourse --bench epoch)"
 say "dlcourse: timing (the CNN takes a few minutes)"
 if ! (cd "$ROOT" && BENCH_JSON="$work/rust.jsonl" BENCH_REPEATS="$repeats" BENCH_CNN_SAMPLES="$cnn_samples" \
-    BENCH_LSTM_SAMPLES="$lstm_samples" BENCH_VAE_SAMPLES="$vae_samples" BENCH_MODELS="$models" \
+    BENCH_LSTM_SAMPLES="$lstm_samples" BENCH_VAE_SAMPLES="$vae_samples" \
+    BENCH_VAE_FULL_SAMPLES="$vae_full_samples" BENCH_GAN_SAMPLES="$gan_samples" BENCH_MODELS="$models" \
     ${pin[@]+"${pin[@]}"} cargo bench -p dlcourse --bench epoch) 2>&1 | tee "$work/rust.log" \
     || [ ! -s "$work/rust.jsonl" ]; then
   die "the dlcourse benchmark failed (see target/bench/rust.log)"
@@ -94,10 +105,17 @@ fi
 
 # 2. Keras, when TensorFlow can be installed.
 keras_note=""
+# The Fashion-MNIST files are needed too when the whole VAE or the GAN is timed.
+sets=(mnist)
+case ",$models," in *,vae-full,*|*,gan,*) sets+=(fashion-mnist) ;; esac
 mnist_dir() {
-  local d
+  local d s found
   for d in "$DLCOURSE_DATA" "$ROOT/data" "$DLCOURSE_CACHE/data"; do
-    if [ -f "$d/mnist/train-images-idx3-ubyte.gz" ] && [ -f "$d/mnist/t10k-labels-idx1-ubyte.gz" ]; then
+    found=1
+    for s in "${sets[@]}"; do
+      [ -f "$d/$s/train-images-idx3-ubyte.gz" ] && [ -f "$d/$s/t10k-labels-idx1-ubyte.gz" ] || found=0
+    done
+    if [ "$found" = 1 ]; then
       printf '%s\n' "$d"; return 0
     fi
   done
@@ -115,7 +133,7 @@ PY
 if [ "$keras" = 0 ]; then
   keras_note="skipped with --no-keras"
 elif ! data_dir="$(mnist_dir)"; then
-  keras_note="no MNIST files found in $DLCOURSE_DATA/mnist, $ROOT/data/mnist or $DLCOURSE_CACHE/data/mnist"
+  keras_note="no ${sets[*]} files found in $DLCOURSE_DATA, $ROOT/data or $DLCOURSE_CACHE/data"
 else
   if [ ! -x "$VENV/bin/python" ]; then
     say "Keras: creating .venv"
@@ -133,7 +151,8 @@ else
     say "Keras: timing (TensorFlow CPU)"
     if ! ${pin[@]+"${pin[@]}"} "$VENV/bin/python" "$ROOT/scripts/bench_keras.py" --data "$data_dir" \
         --threads "$threads" --repeats "$repeats" --cnn-samples "$cnn_samples" \
-        --lstm-samples "$lstm_samples" --vae-samples "$vae_samples" --models "$models" \
+        --lstm-samples "$lstm_samples" --vae-samples "$vae_samples" \
+        --vae-full-samples "$vae_full_samples" --gan-samples "$gan_samples" --models "$models" \
         --json "$work/keras.jsonl" 2>&1 | tee "$work/keras.log" \
         | { grep -v -e '^I0000 ' -e '^WARNING: All log messages before absl' || true; }; then
       keras_note="the Keras benchmark failed (see target/bench/keras.log)"

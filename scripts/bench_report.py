@@ -27,9 +27,17 @@ MODELS = {
     "lstm": "IMDB LSTM (lesson 10) without recurrent dropout, Adam, batch 32",
     "lstm-rd": "IMDB LSTM (lesson 10), recurrent dropout 0.2, Adam, batch 32",
     "vae": "VAE decoder (lesson 15) alone, 3 transposed convolutions, Adam, batch 128",
+    "vae-full": "VAE (lesson 15), whole step: encode, sample, decode, BCE + 3·KL, 1 Adam step; "
+    "Fashion-MNIST, batch 128",
+    "gan": "GAN (lesson 16), full width: per batch of 64 one D step (64 real + 64 drawn) and one G step, "
+    "Adam β₁ 0.5; Fashion-MNIST",
 }
-# Samples of one full epoch: 60,000 MNIST images, 25,000 IMDB reviews.
-EPOCH_SAMPLES = {"mlp": 60_000, "cnn": 60_000, "lstm": 25_000, "lstm-rd": 25_000, "vae": 60_000}
+# Samples of one full epoch: 60,000 MNIST or Fashion-MNIST training images, 25,000 IMDB
+# reviews; lesson 15's VAE trains on all 70,000 Fashion-MNIST images.
+EPOCH_SAMPLES = {
+    "mlp": 60_000, "cnn": 60_000, "lstm": 25_000, "lstm-rd": 25_000, "vae": 60_000,
+    "vae-full": 70_000, "gan": 60_000,
+}
 KERNEL_ROWS = [
     ("cold_first_result", "kernel start → first lesson result, cold build cache"),
     ("warm_first_result", "kernel start → first lesson result, warm build cache"),
@@ -199,7 +207,7 @@ def results_tables(data):
         "| Keras GFLOP/s (% of matmul peak) | date | machine |",
         "|---|---:|---:|---:|---:|---:|---|---|",
     ]
-    notes = []
+    notes = {}  # footnote text → its mark, numbered in order of first use
     for key, label in MODELS.items():
         r, k = rust.get(f"train:{key}"), keras.get(f"train:{key}")
         if not r and not k:
@@ -208,16 +216,19 @@ def results_tables(data):
         k_s = k["epoch_s"] if k else None
         ratio = f"{r_s / k_s:.2f}×" if r_s and k_s else "—"
         full = EPOCH_SAMPLES[key]
-        partial = [x["samples"] for x in (r, k) if x and x["samples"] < full]
+        partial = sorted({x["samples"] for x in (r, k) if x and x["samples"] < full})
         if partial:
-            label += " ¹"
-            notes.append(f"¹ timed on the first {partial[0]:,} training samples, scaled to a full epoch ({full:,}).")
+            counts = " or ".join(f"{n:,}" for n in partial)
+            note = f"timed on the first {counts} samples, scaled to a full epoch ({full:,})."
+            mark = notes.setdefault(note, "¹²³⁴⁵⁶⁷⁸⁹"[len(notes) % 9])
+            label += f" {mark}"
         lines.append(
             f"| {label} | {fmt(k_s) if k else keras_missing} | {fmt(r_s) if r else 'not measured'} | {ratio} "
             f"| {rate(r, peak)} | {rate(k, peak)} | {date} | {machine} |"
         )
-    lines += [""] + sorted(set(notes)) if notes else []
-    lines += [
+    lines += [""] + [f"{mark} {note}" for note, mark in notes.items()] if notes else []
+    evaluated = [key for key in MODELS if rust.get(f"evaluate:{key}") or keras.get(f"evaluate:{key}")]
+    lines += [] if not evaluated else [
         "",
         "Evaluation over the 10,000 MNIST test images (the LSTMs: 5,000 IMDB test reviews), in batches of "
         "1,000 (seconds per pass):",
@@ -226,10 +237,9 @@ def results_tables(data):
         "| Keras GFLOP/s (% of matmul peak) | date | machine |",
         "|---|---:|---:|---:|---:|---:|---|---|",
     ]
-    for key, label in MODELS.items():
+    for key in evaluated:
+        label = MODELS[key]
         r, k = rust.get(f"evaluate:{key}"), keras.get(f"evaluate:{key}")
-        if not r and not k:
-            continue
         ratio = f"{r['median_s'] / k['median_s']:.2f}×" if r and k else "—"
         lines.append(
             f"| {label.split(',')[0]} | {fmt(k['median_s']) if k else keras_missing} "
@@ -312,7 +322,7 @@ the previous results under [History](#history). Remarks between the `notes` mark
 Last run: {date}, commit `{args.commit or '?'}`, `{args.command}`.
 Machine: {machine_text}. {versions}.
 {keras_line}
-## Training: one epoch (60,000 MNIST training images; 25,000 IMDB reviews for the LSTMs)
+## Training: one epoch (60,000 MNIST training images; 25,000 IMDB reviews for the LSTMs; 70,000 Fashion-MNIST images for the whole VAE, 60,000 for the GAN)
 
 {results_tables(data)}
 
@@ -326,6 +336,13 @@ Machine: {machine_text}. {versions}.
   pixels scaled to [0, 1], sparse categorical cross-entropy, accuracy as the metric. dlcourse runs
   `cargo bench -p dlcourse --bench epoch` (release build, `crate/benches/epoch.rs`); Keras runs
   `scripts/bench_keras.py` (TensorFlow's CPU build, the CNN channels-last, Keras' defaults otherwise).
+- The whole VAE and the GAN train with their own step: in dlcourse `Vae::fit` and `Gan::fit`, in
+  Keras a `keras.Model` subclass whose `train_step` uses `tf.GradientTape` (as the Keras examples do),
+  on real Fashion-MNIST. The VAE, per batch of 128: encode, sample z = μ + exp(½ log σ²)·ε, decode,
+  binary cross-entropy summed over the pixels + 3 × KL, one Adam step. The GAN, per batch of 64 real
+  images: one discriminator step on the 64 real and 64 generated images (one batch of 128), then one
+  generator step on 64 fresh generated images, through both halves; Adam 0.0002 with β₁ = 0.5 for
+  each half. They are not evaluated.
 - Per model: one warm-up epoch on the first 10% of the training images, then a number of timed
   epochs (each a separate `fit` call); the median is reported. Evaluation: one warm-up on 1,000
   images, then timed passes over all 10,000, median.
@@ -334,7 +351,11 @@ Machine: {machine_text}. {versions}.
 - FLOPs are counted from the architecture: a forward pass costs 2 FLOPs per multiply-add of its
   Dense and Conv2D layers, a training step about 3 forward passes (the backward pass computes the
   gradients of the inputs and of the weights). Bias, activations, pooling, dropout, the loss and the
-  optimiser are left out. GFLOP/s = FLOPs / median seconds; the percentage compares it with the
+  optimiser are left out. The whole VAE: 3 forward passes of encoder and decoder per image. The GAN,
+  per real image: 4 forward passes' worth of the generator (1 to draw the discriminator's fakes, 3
+  in its own step) and 9 of the discriminator (3 for each of the real and the drawn image of its
+  step, 3 in the generator's step; that step needs only its input gradients, so a framework that
+  skips its weight gradients does 8). GFLOP/s = FLOPs / median seconds; the percentage compares it with the
   matrix-multiply peak above — how much of what the machine can do a model actually gets.
 - The kernel rows run lesson 01 (quick profile) through the real kernel with
   `scripts/run-notebooks.sh --times-json`: from the kernel's launch to the end of the first cell that

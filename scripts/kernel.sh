@@ -10,9 +10,9 @@
 # which evcxr's own compilation cache (`:cache` in init.evcxr) fills in well under a
 # minute instead of recompiling everything.
 #
-# The crate is also built as a shared library (crate/Cargo.toml): evcxr links every
-# dependency into each cell's library, and cells must share one copy of Candle's global
-# state (the tensor-id counter), or a model built in one cell and trained in another
+# The notebooks link the crate as a shared library (crate/notebook, the package
+# dlcourse-notebook): evcxr links every dependency into each cell's library, and cells
+# must share one copy of Candle's global state (the tensor-id counter), or a model built in one cell and trained in another
 # gets the gradients of other tensors. (evcxr's own `:allow_static_linking 0` does not
 # work with this toolchain: core ships as a metadata stub.)
 set -euo pipefail
@@ -62,6 +62,7 @@ export EVCXR_CONFIG_DIR="$ROOT/scripts/evcxr"
 # The project root whose data/ the loaders search (a caller may name another, e.g. an empty one).
 export DLCOURSE_ROOT="${DLCOURSE_ROOT:-$ROOT}"
 # Cells run from the notebooks folder wherever Jupyter was started, so the first cell's
-# `:dep dlcourse = { path = "../crate" }` always finds the crate.
+# `:dep dlcourse = { package = "dlcourse-notebook", path = "../crate/notebook" }` always
+# finds the crate.
 cd "$ROOT/notebooks"
 exec evcxr_jupyter "$@"

@@ -14,6 +14,21 @@ say "cargo test (data: $DLCOURSE_DATA)"
 cargo test --workspace --locked
 cargo run --locked -p dlcourse --example csv_classifier
 RUSTDOCFLAGS="-D warnings" cargo doc --locked -p dlcourse --no-deps
+RUSTDOCFLAGS="-D warnings" cargo doc --locked -p dlcourse --no-deps --no-default-features
+say "the crate for importers: the core alone, the package as published"
+# (checked rather than built: the same compiler errors, without compiling it a second time)
+cargo check --locked -p dlcourse --no-default-features --lib
+cargo publish --locked -p dlcourse --dry-run --no-verify --allow-dirty
+# The oldest compiler the crate promises (rust-version in Cargo.toml).
+msrv="$(sed -n 's/^rust-version *= *"\([0-9.]*\)".*/\1/p' "$ROOT/Cargo.toml" | head -n1)"
+[ -n "$msrv" ] || die "no rust-version in $ROOT/Cargo.toml"
+if rustc -V | grep -q "^rustc ${msrv//./\\.}[. ]"; then
+  say "rustc $(rustc -V | cut -d' ' -f2) is the minimum supported version ($msrv): checked by the build above"
+elif rustup run "$msrv" rustc -V >/dev/null 2>&1; then
+  cargo "+$msrv" check --locked --workspace --all-targets
+else
+  say "the minimum supported rustc ($msrv) is not installed: not checked (rustup toolchain install $msrv)"
+fi
 say "notebooks, quick profile"
 "$ROOT/scripts/run-notebooks.sh" --profile quick --require-pictures
 say "the book of the executed lessons (target/book/)"

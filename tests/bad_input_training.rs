@@ -6,6 +6,7 @@
 use dlcourse::data::batch::k_fold;
 use dlcourse::data::imdb::Reviews;
 use dlcourse::keras::cross_validate;
+use dlcourse::kernels::ConvParams;
 use dlcourse::prelude::*;
 use dlcourse::train::{Batches, Logs, fit_custom};
 
@@ -205,7 +206,7 @@ fn binary_targets_outside_zero_one_are_refused() -> Result<()> {
     let mut model = classifier(Loss::BinaryCrossEntropy, 1)?;
     message(
         model.fit(&x, &y, quiet()),
-        &["between 0 and 1", "2 in row 4", "uci::binary"],
+        &["between 0 and 1", "2 in row 4", "frame::binary"],
     );
     Ok(())
 }
@@ -465,20 +466,48 @@ fn convolution_kernels_refuse_empty_batches_and_zero_filters() -> Result<()> {
     let none = Tensor::zeros((0, 1, 5, 5), DType::F32, &cpu())?;
     let no_filters = Tensor::zeros((0, 1, 3, 3), DType::F32, &cpu())?;
     let text = |r: dlcourse::candle_core::Result<Tensor>| r.expect_err("an error").to_string();
-    let err = text(dlcourse::kernels::conv2d(&none, &kernel, 1, 0));
+    let err = text(dlcourse::kernels::conv2d(
+        &none,
+        &kernel,
+        ConvParams {
+            padding: 0,
+            stride: 1,
+        },
+    ));
     assert!(
         err.contains("at least one image") && err.contains("[0, 1, 5, 5]"),
         "{err}"
     );
-    let err = text(dlcourse::kernels::conv2d(&images, &no_filters, 1, 0));
+    let err = text(dlcourse::kernels::conv2d(
+        &images,
+        &no_filters,
+        ConvParams {
+            padding: 0,
+            stride: 1,
+        },
+    ));
     assert!(
         err.contains("at least one filter") && err.contains("[0, 1, 3, 3]"),
         "{err}"
     );
     let big = Tensor::zeros((1, 1, 7, 7), DType::F32, &cpu())?;
-    let err = text(dlcourse::kernels::conv2d(&images, &big, 1, 0));
+    let err = text(dlcourse::kernels::conv2d(
+        &images,
+        &big,
+        ConvParams {
+            padding: 0,
+            stride: 1,
+        },
+    ));
     assert!(err.contains("does not fit a 5×5 image"), "{err}");
-    let err = text(dlcourse::kernels::conv2d(&images, &kernel, 0, 0));
+    let err = text(dlcourse::kernels::conv2d(
+        &images,
+        &kernel,
+        ConvParams {
+            padding: 0,
+            stride: 0,
+        },
+    ));
     assert!(err.contains("stride 0"), "{err}");
     let err = text(dlcourse::kernels::max_pool2d(&images, 0));
     assert!(err.contains("does not fit"), "{err}");

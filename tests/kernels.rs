@@ -3,7 +3,7 @@
 //! size the layers use (a batch smaller than the thread count takes another code path).
 
 use dlcourse::candle_core::{self as candle_core, DType, Device, Tensor, Var};
-use dlcourse::kernels;
+use dlcourse::kernels::{self, ConvParams};
 use dlcourse_tests::compare::{assert_close, random};
 
 /// Values of `op(a, b)` and the gradients of Σ op(a, b)·r with respect to a and b.
@@ -46,7 +46,7 @@ fn conv2d_matches_candle_forward_and_backward() {
         let kernel = random(&[f, c, k, k], seed + 1);
         let what = format!("conv2d case {i} {:?}", cases[i]);
         let fast = value_and_gradients(&x, &kernel, seed + 2, |x, k| {
-            kernels::conv2d(x, k, stride, padding)
+            kernels::conv2d(x, k, ConvParams { padding, stride })
         });
         let reference = value_and_gradients(&x, &kernel, seed + 2, |x, k| {
             x.conv2d(k, padding, stride, 1, 1)
@@ -70,7 +70,7 @@ fn the_fused_layer_matches_candle_conv_bias_relu() {
         );
         let run = |fast: bool| {
             let y = if fast {
-                kernels::conv2d_bias_relu(&vx, &vk, &vb, stride, padding, true).unwrap()
+                kernels::conv2d_bias_relu(&vx, &vk, &vb, ConvParams { padding, stride }).unwrap()
             } else {
                 vx.conv2d(&vk, padding, stride, 1, 1)
                     .unwrap()
@@ -104,7 +104,15 @@ fn conv2d_backward_handles_non_square_strided_images() {
     // the output padding from the height only); the fast kernel's follows the input.
     let x = Var::from_tensor(&random(&[2, 3, 10, 11], 7)).unwrap();
     let kernel = random(&[4, 3, 2, 2], 8);
-    let y = kernels::conv2d(&x, &kernel, 2, 0).unwrap();
+    let y = kernels::conv2d(
+        &x,
+        &kernel,
+        ConvParams {
+            padding: 0,
+            stride: 2,
+        },
+    )
+    .unwrap();
     assert_eq!(y.dims(), [2, 4, 5, 5]);
     let grads = y.sum_all().unwrap().backward().unwrap();
     let gx = grads.get(&x).unwrap();
@@ -124,7 +132,15 @@ fn conv2d_backward_handles_non_square_strided_images() {
 fn conv2d_skips_the_gradient_of_data() {
     let x = random(&[2, 1, 6, 6], 1);
     let kernel = Var::from_tensor(&random(&[3, 1, 3, 3], 2)).unwrap();
-    let y = kernels::conv2d(&x, &kernel, 1, 0).unwrap();
+    let y = kernels::conv2d(
+        &x,
+        &kernel,
+        ConvParams {
+            padding: 0,
+            stride: 1,
+        },
+    )
+    .unwrap();
     let grads = y.sum_all().unwrap().backward().unwrap();
     assert!(
         grads.get(&x).is_none(),
@@ -137,7 +153,16 @@ fn conv2d_skips_the_gradient_of_data() {
 fn conv2d_rejects_mismatched_channels() {
     let x = random(&[1, 3, 6, 6], 1);
     let kernel = random(&[2, 1, 3, 3], 2);
-    let error = kernels::conv2d(&x, &kernel, 1, 0).unwrap_err().to_string();
+    let error = kernels::conv2d(
+        &x,
+        &kernel,
+        ConvParams {
+            padding: 0,
+            stride: 1,
+        },
+    )
+    .unwrap_err()
+    .to_string();
     assert!(error.contains("3 channels"), "{error}");
 }
 
@@ -237,7 +262,15 @@ fn linear_matches_candle_forward_and_backward() {
 fn the_kernels_fall_back_to_candle_for_other_dtypes() {
     let x = random(&[2, 1, 5, 5], 1).to_dtype(DType::F64).unwrap();
     let k = random(&[2, 1, 3, 3], 2).to_dtype(DType::F64).unwrap();
-    let fast = kernels::conv2d(&x, &k, 1, 1).unwrap();
+    let fast = kernels::conv2d(
+        &x,
+        &k,
+        ConvParams {
+            padding: 1,
+            stride: 1,
+        },
+    )
+    .unwrap();
     let reference = x.conv2d(&k, 1, 1, 1, 1).unwrap();
     assert_eq!(fast.dtype(), DType::F64);
     let difference = (fast - reference)

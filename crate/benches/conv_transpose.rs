@@ -36,6 +36,8 @@ fn time(
 }
 
 fn main() -> Result<()> {
+    // Keep freed tensor memory mapped, as the notebooks do (`kernels::keep_freed_memory`).
+    dlcourse::kernels::keep_freed_memory()?;
     let repeats: usize = std::env::var("BENCH_REPEATS")
         .ok()
         .and_then(|v| v.parse().ok())

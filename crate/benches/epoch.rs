@@ -3,11 +3,14 @@
 //! Adam), evaluation of each over the 10,000 test images; on the IMDB reviews lesson 10's
 //! sentiment LSTM with and without recurrent dropout (evaluated on 5,000 test reviews);
 //! lesson 15's VAE decoder alone (latent points to MNIST images, three transposed
-//! convolutions); and the machine's
+//! convolutions); on Fashion-MNIST lesson 15's whole VAE (`vae-full`: encoder, sampling,
+//! decoder, one Adam step per batch) and lesson 16's GAN (`gan`: one discriminator and one
+//! generator step per batch), both trained by their own `fit`; and the machine's
 //! f32 matrix-multiply throughput through Candle (the yardstick the epochs are measured
 //! against).
 //!
-//! `cargo bench -p dlcourse --bench epoch` (MNIST from `DLCOURSE_DATA`, as everywhere);
+//! `cargo bench -p dlcourse --bench epoch` (MNIST, Fashion-MNIST and IMDB from
+//! `DLCOURSE_DATA`, as everywhere);
 //! `scripts/bench.sh` runs it next to the same models in Keras and writes BENCHMARKS.md.
 //!
 //! Settings (environment):
@@ -17,15 +20,21 @@
 //! - `BENCH_MATMUL_SIZE`: side of the square matmul (default 2048);
 //! - `BENCH_LSTM_SAMPLES`: train the LSTMs on the first N reviews (default 25000);
 //! - `BENCH_VAE_SAMPLES`: train the VAE decoder on the first N images (default 60000);
+//! - `BENCH_VAE_FULL_SAMPLES`: train the whole VAE on the first N of the 70,000
+//!   Fashion-MNIST images (default 70000);
+//! - `BENCH_GAN_SAMPLES`: train the GAN on the first N Fashion-MNIST training images
+//!   (default 60000);
 //! - `BENCH_MODELS`: which models to time, comma-separated (default
 //!   `mlp,cnn,lstm,lstm-rd`; `lstm-rd` is the one with recurrent dropout; `vae` is
-//!   lesson 15's decoder, on its own);
+//!   lesson 15's decoder, on its own; `vae-full` the whole VAE; `gan` lesson 16's GAN);
 //! - `BENCH_EVALUATE=0`: time training only (for profiling a training step);
 //! - `BENCH_JSON`: also write the results, one JSON object per line, to this file;
 //! - `RAYON_NUM_THREADS`: Candle's thread count (default: the physical cores).
 //!
-//! One warm-up epoch on the first 10% of the training data precedes the timed epochs,
-//! and one evaluation of 1,000 images precedes the timed evaluations.
+//! One warm-up epoch on the first 10% of the training data (at least one batch) precedes
+//! the timed epochs,
+//! and one evaluation of 1,000 images precedes the timed evaluations (`vae-full` and `gan`
+//! are not evaluated: they have no `evaluate`).
 //!
 //! FLOPs are counted analytically from the architecture ([`forward_macs`]): a forward pass
 //! costs 2 FLOPs per multiply-add of its Dense and Conv2D layers (bias, activations,
@@ -34,16 +43,20 @@
 //! of the inputs and of the weights, each about one forward pass). So one epoch is
 //! `3 × 2 × MACs × samples` FLOPs and one evaluation `2 × MACs × samples`. A transposed
 //! convolution's multiply-adds are its kernel's weights times its *input* positions.
+//! Models with their own step count each part's passes ([`Part`]): the VAE 3 forward
+//! passes of encoder and decoder per image; the GAN, per real image, 4 of the generator
+//! and 9 of the discriminator (see [`bench_gan`]).
 //!
 //! The JSON lines, every time in seconds:
 //! - `{"kind":"setup","threads":T}`;
 //! - `{"kind":"matmul","n":2048,"repeats":R,"median_s":..,"gflops":..}`;
-//! - `{"kind":"train","model":"mlp"|"cnn"|"lstm"|"lstm-rd"|"vae","samples":N,"batch":B,
-//!   "steps":S,"repeats":R,"times_s":[..],"median_s":..,"epoch_s":..,"flops":..,
-//!   "gflops":..,"accuracy":..}`
-//!   (`epoch_s` is `median_s` scaled to a full epoch — 60,000 images, 25,000 reviews —
-//!   and `flops` counts one full epoch; an LSTM step's MACs are its input projection
-//!   and recurrent product, 80 steps per review);
+//! - `{"kind":"train","model":"mlp"|"cnn"|"lstm"|"lstm-rd"|"vae"|"vae-full"|"gan",
+//!   "samples":N,"batch":B,"steps":S,"repeats":R,"times_s":[..],"median_s":..,"epoch_s":..,
+//!   "flops":..,"gflops":..,"accuracy":..}`
+//!   (`epoch_s` is `median_s` scaled to a full epoch — 60,000 images, 25,000 reviews,
+//!   70,000 for `vae-full` — and `flops` counts one full epoch; an LSTM step's MACs are
+//!   its input projection and recurrent product, 80 steps per review; `vae-full` writes
+//!   its last epoch's `"loss"` instead of `accuracy`, `gan` its `"d_accuracy"`);
 //! - `{"kind":"evaluate","model":..,"samples":10000,"batch":1000,"repeats":R,"times_s":[..],
 //!   "median_s":..,"flops":..,"gflops":..,"accuracy":..}`.
 
@@ -238,32 +251,45 @@ fn matmul(n: usize, repeats: usize) -> Result<f64> {
     Ok(median(&seconds))
 }
 
+/// Seconds of each of `repeats` timed runs of `epoch` over all `samples`, after a warm-up
+/// run over the first tenth of them (at least one full `batch`); and the metric the last
+/// run returned. `epoch(n)` trains one epoch on the first `n` samples.
+fn time_epochs(
+    samples: usize,
+    batch: usize,
+    repeats: usize,
+    mut epoch: impl FnMut(usize) -> Result<f64>,
+) -> Result<(Vec<f64>, f64)> {
+    epoch((samples / 10).max(batch.min(samples)))?;
+    let mut seconds = Vec::new();
+    let mut metric = f64::NAN;
+    for _ in 0..repeats {
+        let start = Instant::now();
+        metric = epoch(samples)?;
+        seconds.push(start.elapsed().as_secs_f64());
+    }
+    Ok((seconds, metric))
+}
+
 /// Seconds of each of `repeats` epochs of `model` on `x`, `y`, after a warm-up epoch on
 /// a tenth of them; and the accuracy of the last epoch.
-fn time_epochs(
+fn time_fit(
     model: &mut Model,
     x: &Tensor,
     y: &Tensor,
     batch: usize,
     repeats: usize,
 ) -> Result<(Vec<f64>, f64)> {
-    let warm = x.dim(0)? / 10;
-    model.fit(
-        &x.narrow(0, 0, warm)?,
-        &y.narrow(0, 0, warm)?,
-        Fit::epochs(1).batch_size(batch).quiet(),
-    )?;
-    let mut seconds = Vec::new();
-    let mut accuracy = f64::NAN;
-    for _ in 0..repeats {
-        let start = Instant::now();
-        let history = model.fit(x, y, Fit::epochs(1).batch_size(batch).quiet())?;
-        seconds.push(start.elapsed().as_secs_f64());
-        accuracy = history
+    time_epochs(x.dim(0)?, batch, repeats, |n| {
+        let history = model.fit(
+            &x.narrow(0, 0, n)?,
+            &y.narrow(0, 0, n)?,
+            Fit::epochs(1).batch_size(batch).quiet(),
+        )?;
+        Ok(history
             .last(&dlcourse::train::Key::ACCURACY)
-            .unwrap_or(f64::NAN);
-    }
-    Ok((seconds, accuracy))
+            .unwrap_or(f64::NAN))
+    })
 }
 
 /// Seconds of each of `repeats` evaluations of `model` on `x`, `y` (after one on the
@@ -295,44 +321,77 @@ struct Case<'a> {
     test_y: &'a Tensor,
 }
 
-/// Times `case`'s training epochs and evaluation; prints and records the results.
-fn bench(case: &Case, model: &mut Model, repeats: usize, json: &mut Json) -> Result<()> {
-    let (x, y, test_x, test_y) = (case.x, case.y, case.test_x, case.test_y);
-    let macs = forward_macs(model, case.layers) as f64;
-    let samples = x.dim(0)?;
-    let steps = samples.div_ceil(case.batch);
-    let (times, accuracy) = time_epochs(model, x, y, case.batch, repeats)?;
-    let seconds = median(&times);
-    let full = case.epoch_samples;
+/// One model's timed training epochs, as printed and recorded.
+struct Trained<'a> {
+    name: &'a str,
+    label: &'a str,
+    /// Samples of one full epoch (the time is scaled to it).
+    epoch_samples: usize,
+    /// Samples each timed epoch trained on.
+    samples: usize,
+    batch: usize,
+    /// FLOPs of one sample's training step.
+    step_flops: f64,
+    /// Seconds of each timed epoch.
+    times: Vec<f64>,
+    /// The name and value of the last epoch's metric, for the JSON line.
+    metric: (&'a str, f64),
+}
+
+/// Prints `trained`'s median epoch (and its extrapolation to a full one) and records it.
+fn record_train(trained: &Trained, json: &mut Json) {
+    let (samples, full, batch) = (trained.samples, trained.epoch_samples, trained.batch);
+    let steps = samples.div_ceil(batch);
+    let seconds = median(&trained.times);
     let epoch = seconds * full as f64 / samples as f64;
-    let flops = 3.0 * 2.0 * macs * full as f64;
+    let flops = trained.step_flops * full as f64;
     println!(
-        "{:<28} {seconds:8.2} s/epoch  ({samples} samples, {steps} steps of {}, {:.2} ms/step, {:.1} GFLOP/s)",
-        case.label,
-        case.batch,
+        "{:<28} {seconds:8.2} s/epoch  ({samples} samples, {steps} steps of {batch}, {:.2} ms/step, {:.1} GFLOP/s)",
+        trained.label,
         1000.0 * seconds / steps as f64,
         flops / epoch / 1e9
     );
     if samples < full {
         println!(
             "{:<28} {epoch:8.2} s/epoch  (extrapolated to {full} samples)",
-            format!("{} full epoch", case.name)
+            format!("{} full epoch", trained.name)
         );
     }
+    let (metric, value) = trained.metric;
     json.line(&[
         ("kind", text("train")),
-        ("model", text(case.name)),
+        ("model", text(trained.name)),
         ("samples", samples.to_string()),
-        ("batch", case.batch.to_string()),
+        ("batch", batch.to_string()),
         ("steps", steps.to_string()),
-        ("repeats", repeats.to_string()),
-        ("times_s", list(&times)),
+        ("repeats", trained.times.len().to_string()),
+        ("times_s", list(&trained.times)),
         ("median_s", format!("{seconds:.6}")),
         ("epoch_s", format!("{epoch:.6}")),
         ("flops", format!("{flops:.0}")),
         ("gflops", format!("{:.3}", flops / epoch / 1e9)),
-        ("accuracy", format!("{accuracy:.4}")),
+        (metric, format!("{value:.4}")),
     ]);
+}
+
+/// Times `case`'s training epochs and evaluation; prints and records the results.
+fn bench(case: &Case, model: &mut Model, repeats: usize, json: &mut Json) -> Result<()> {
+    let (x, y, test_x, test_y) = (case.x, case.y, case.test_x, case.test_y);
+    let macs = forward_macs(model, case.layers) as f64;
+    let (times, accuracy) = time_fit(model, x, y, case.batch, repeats)?;
+    record_train(
+        &Trained {
+            name: case.name,
+            label: case.label,
+            epoch_samples: case.epoch_samples,
+            samples: x.dim(0)?,
+            batch: case.batch,
+            step_flops: 3.0 * 2.0 * macs,
+            times,
+            metric: ("accuracy", accuracy),
+        },
+        json,
+    );
 
     if std::env::var("BENCH_EVALUATE").is_ok_and(|v| v == "0") {
         return Ok(());
@@ -358,6 +417,59 @@ fn bench(case: &Case, model: &mut Model, repeats: usize, json: &mut Json) -> Res
         ("gflops", format!("{:.3}", flops / seconds / 1e9)),
         ("accuracy", format!("{accuracy:.4}")),
     ]);
+    Ok(())
+}
+
+/// A part of a model trained by its own step (not `Model::fit`): its weighted layers, and
+/// how many forward passes' worth of work one training sample's step runs through it.
+struct Part<'a> {
+    model: &'a Model,
+    layers: &'a [Weighted],
+    passes: f64,
+}
+
+/// A model with its own training step (the VAE's encoder and decoder, the GAN's two
+/// halves): its name, batch size, parts, and the metric its epochs return.
+struct CustomCase<'a> {
+    name: &'a str,
+    /// Samples of one full epoch of the dataset (per-epoch times are scaled to it).
+    epoch_samples: usize,
+    label: &'a str,
+    batch: usize,
+    parts: &'a [Part<'a>],
+    /// The name of the number `epoch` returns (a history's last value).
+    metric: &'a str,
+}
+
+/// Times `case`'s training epochs over `samples` samples (`epoch(n)` trains one epoch on
+/// the first `n`); prints and records the result (no evaluation: these models have no
+/// `evaluate`).
+fn bench_custom(
+    case: &CustomCase,
+    samples: usize,
+    repeats: usize,
+    json: &mut Json,
+    epoch: impl FnMut(usize) -> Result<f64>,
+) -> Result<()> {
+    let step_flops = case
+        .parts
+        .iter()
+        .map(|p| 2.0 * p.passes * forward_macs(p.model, p.layers) as f64)
+        .sum();
+    let (times, value) = time_epochs(samples, case.batch, repeats, epoch)?;
+    record_train(
+        &Trained {
+            name: case.name,
+            label: case.label,
+            epoch_samples: case.epoch_samples,
+            samples,
+            batch: case.batch,
+            step_flops,
+            times,
+            metric: (case.metric, value),
+        },
+        json,
+    );
     Ok(())
 }
 
@@ -401,6 +513,15 @@ fn main() -> Result<()> {
     }
     if wanted.contains(&"vae") {
         bench_vae_decoder(&data, repeats, &mut json)?;
+    }
+    if wanted.contains(&"vae-full") || wanted.contains(&"gan") {
+        let fashion = dlcourse::data::fashion_mnist()?;
+        if wanted.contains(&"vae-full") {
+            bench_vae_full(&fashion, repeats, &mut json)?;
+        }
+        if wanted.contains(&"gan") {
+            bench_gan(&fashion, repeats, &mut json)?;
+        }
     }
     for (name, recurrent_dropout) in [("lstm", false), ("lstm-rd", true)] {
         if wanted.contains(&name) {
@@ -477,32 +598,12 @@ fn bench_cnn(data: &ImageSet, repeats: usize, json: &mut Json) -> Result<()> {
     bench(&cnn_case, &mut cnn, repeats, json)
 }
 
-/// Times lesson 15's VAE decoder alone (Dense 2 → 7·7·64 ReLU → ConvTranspose 128 k3 s2
-/// same ReLU → ConvTranspose 64 k3 s2 same ReLU → ConvTranspose 1 k3 same sigmoid, binary
-/// cross-entropy, Adam, batch 128), decoding seeded normal latent points into the first
+/// Times lesson 15's VAE decoder alone (`models::vae_decoder(2)`: Dense 2 → 7·7·64 ReLU →
+/// ConvTranspose 128 k3 s2 same ReLU → ConvTranspose 64 k3 s2 same ReLU → ConvTranspose 1
+/// k3 same sigmoid; binary cross-entropy, Adam, batch 128), decoding seeded normal latent points into the first
 /// `BENCH_VAE_SAMPLES` training images.
 fn bench_vae_decoder(data: &ImageSet, repeats: usize, json: &mut Json) -> Result<()> {
-    let mut decoder = Sequential::new(&[2])
-        .add(Dense::new(7 * 7 * 64).activation(Activation::Relu))
-        .add(Reshape(vec![64, 7, 7]))
-        .add(
-            ConvTranspose2d::new(128, 3)
-                .stride(2)
-                .padding(Padding::Same)
-                .activation(Activation::Relu),
-        )
-        .add(
-            ConvTranspose2d::new(64, 3)
-                .stride(2)
-                .padding(Padding::Same)
-                .activation(Activation::Relu),
-        )
-        .add(
-            ConvTranspose2d::new(1, 3)
-                .padding(Padding::Same)
-                .activation(Activation::Sigmoid),
-        )
-        .build(&Device::Cpu, 0)?;
+    let mut decoder = models::vae_decoder(2).build(&Device::Cpu, 0)?;
     decoder.compile(
         Optimizer::adam(0.001),
         Loss::BinaryCrossEntropy,
@@ -523,19 +624,155 @@ fn bench_vae_decoder(data: &ImageSet, repeats: usize, json: &mut Json) -> Result
         epoch_samples: EPOCH_SAMPLES,
         label: "vae decoder (Adam)",
         batch: 128,
-        // 2 → 64×7×7 → 128×14×14 → 64×28×28 → 1×28×28.
-        layers: &[
-            dense(2, 7 * 7 * 64),
-            conv_transpose(64, 128, 3, 7),
-            conv_transpose(128, 64, 3, 14),
-            conv_transpose(64, 1, 3, 28),
-        ],
+        layers: &VAE_DECODER,
         x: &latent,
         y: &images,
         test_x: &test_latent,
         test_y: &test_images,
     };
     bench(&case, &mut decoder, repeats, json)
+}
+
+/// Fashion-MNIST images in one epoch of lesson 15: the training and the test images.
+const FASHION_ALL: usize = 70_000;
+
+/// The weighted layers of lesson 15's decoder (`models::vae_decoder(2)`):
+/// 2 → 64×7×7 → 128×14×14 → 64×28×28 → 1×28×28.
+const VAE_DECODER: [Weighted; 4] = [
+    Weighted::Dense {
+        inputs: 2,
+        units: 7 * 7 * 64,
+    },
+    Weighted::ConvTranspose {
+        channels: 64,
+        filters: 128,
+        kernel: 3,
+        input: 7,
+    },
+    Weighted::ConvTranspose {
+        channels: 128,
+        filters: 64,
+        kernel: 3,
+        input: 14,
+    },
+    Weighted::ConvTranspose {
+        channels: 64,
+        filters: 1,
+        kernel: 3,
+        input: 28,
+    },
+];
+
+/// Times lesson 15's whole VAE (`models::Vae::fashion_mnist`, `Vae::fit`, batch 128, Adam
+/// 0.001) on the first `BENCH_VAE_FULL_SAMPLES` of the 70,000 Fashion-MNIST images
+/// (training then test images, as the lesson trains). One step: the encoder (Conv 128 s2
+/// same ReLU → Conv 64 s2 same ReLU → Dense 256 ReLU → Dense 2·2) gives μ and log σ²,
+/// z = μ + exp(½ log σ²)·ε, the decoder of [`bench_vae_decoder`] draws the images; the loss
+/// is the binary cross-entropy summed over pixels + 3 × KL; one Adam step. FLOPs: three
+/// forward passes of encoder and decoder per image.
+fn bench_vae_full(fashion: &ImageSet, repeats: usize, json: &mut Json) -> Result<()> {
+    let all = Tensor::cat(
+        &[fashion.train.images_nchw()?, fashion.test.images_nchw()?],
+        0,
+    )?;
+    let n = env_usize("BENCH_VAE_FULL_SAMPLES", FASHION_ALL).clamp(10, all.dim(0)?);
+    let images = all.narrow(0, 0, n)?;
+    let vae = models::Vae::fashion_mnist(&Device::Cpu, 42)?;
+    let batch = 128;
+    // 1×28×28 → 128×14×14 → 64×7×7 → 256 → 2·2 (z_mean and z_log_var).
+    let encoder = [
+        conv(1, 128, 3, 14),
+        conv(128, 64, 3, 7),
+        dense(7 * 7 * 64, 256),
+        dense(256, 2 * 2),
+    ];
+    let parts = [
+        Part {
+            model: vae.encoder(),
+            layers: &encoder,
+            passes: 3.0,
+        },
+        Part {
+            model: vae.decoder(),
+            layers: &VAE_DECODER,
+            passes: 3.0,
+        },
+    ];
+    let case = CustomCase {
+        name: "vae-full",
+        epoch_samples: FASHION_ALL,
+        label: "vae, whole step (Adam)",
+        batch,
+        parts: &parts,
+        metric: "loss",
+    };
+    bench_custom(&case, n, repeats, json, |k| {
+        let fit = Fit::epochs(1).batch_size(batch).quiet();
+        let history = vae.fit(&images.narrow(0, 0, k)?, fit, Optimizer::adam(0.001))?;
+        Ok(history.loss().last().copied().unwrap_or(f64::NAN))
+    })
+}
+
+/// Times lesson 16's GAN at full width (`models::Gan::fashion_mnist`, `Gan::fit`, batch 64,
+/// `models::gan_adam(0.0002)` for both halves, noise 150) on the first `BENCH_GAN_SAMPLES`
+/// Fashion-MNIST training images. Per batch of 64 real images: one discriminator step (64
+/// images drawn by the generator, detached, and the 64 real ones in one batch of 128,
+/// binary cross-entropy), then one generator step (64 fresh images the discriminator
+/// should call real, the gradient through both halves).
+///
+/// FLOPs per real image, in forward passes: the discriminator step runs the generator
+/// forward once (1 G) and the discriminator forward and backward on two images (2 × 3 D);
+/// the generator step runs both halves forward and backward (3 G + 3 D): 4 G + 9 D. (The
+/// generator step needs only the discriminator's input gradients, not its weights'; Candle
+/// computes both, so the D count is 8–9 passes depending on the framework.)
+fn bench_gan(fashion: &ImageSet, repeats: usize, json: &mut Json) -> Result<()> {
+    let all = fashion.train.images_nchw()?;
+    let n = env_usize("BENCH_GAN_SAMPLES", EPOCH_SAMPLES).clamp(10, all.dim(0)?);
+    let images = all.narrow(0, 0, n)?;
+    let gan = models::Gan::fashion_mnist(&Device::Cpu, 42)?;
+    let adam = models::gan_adam(0.0002);
+    let batch = 64;
+    // 150 → 256×7×7 → 128×14×14 → 64×28×28 → 1×28×28.
+    let generator = [
+        dense(models::NOISE_DIM, 7 * 7 * 256),
+        conv_transpose(256, 128, 3, 7),
+        conv_transpose(128, 64, 3, 14),
+        conv_transpose(64, 1, 3, 28),
+    ];
+    // 1×28×28 → 256×14×14 → 128×7×7 → 64 → 1.
+    let discriminator = [
+        conv(1, 256, 3, 14),
+        conv(256, 128, 3, 7),
+        dense(7 * 7 * 128, 64),
+        dense(64, 1),
+    ];
+    let parts = [
+        Part {
+            model: gan.generator(),
+            layers: &generator,
+            passes: 4.0,
+        },
+        Part {
+            model: gan.discriminator(),
+            layers: &discriminator,
+            passes: 9.0,
+        },
+    ];
+    let case = CustomCase {
+        name: "gan",
+        epoch_samples: EPOCH_SAMPLES,
+        label: "gan, D + G step (Adam)",
+        batch,
+        parts: &parts,
+        metric: "d_accuracy",
+    };
+    bench_custom(&case, n, repeats, json, |k| {
+        let fit = Fit::epochs(1).batch_size(batch).quiet();
+        let history = gan.fit(&images.narrow(0, 0, k)?, fit, adam, adam)?;
+        Ok(history
+            .last(&models::DISCRIMINATOR_ACCURACY)
+            .unwrap_or(f64::NAN))
+    })
 }
 
 /// Reviews in one IMDB training epoch.

@@ -33,6 +33,8 @@ fn time(op: Op, inputs: &[Var; 3], config: Recurrence, repeats: usize) -> Result
 }
 
 fn main() -> Result<()> {
+    // Keep freed tensor memory mapped, as the notebooks do (`kernels::keep_freed_memory`).
+    dlcourse::kernels::keep_freed_memory()?;
     let repeats: usize = std::env::var("BENCH_REPEATS")
         .ok()
         .and_then(|v| v.parse().ok())

@@ -10,7 +10,7 @@
 //! training rows, and an MLP trained; it fails unless the held-out accuracy is at least
 //! halfway from always guessing the most frequent class to 100%.
 
-use dlcourse::data::{batch, uci};
+use dlcourse::data::{batch, frame};
 use dlcourse::polars::prelude::{CsvReadOptions, SerReader};
 use dlcourse::prelude::*;
 use rand::{Rng, SeedableRng, rngs::StdRng};
@@ -30,6 +30,9 @@ fn main() -> ExitCode {
 const USAGE: &str = "expected no arguments or FILE.csv TARGET_COLUMN";
 
 fn run() -> dlcourse::Result<()> {
+    // First, while the program has one thread: keep freed tensor memory mapped (faster
+    // training on Linux; see `kernels::keep_freed_memory`).
+    dlcourse::kernels::keep_freed_memory()?;
     let args: Vec<String> = std::env::args().skip(1).collect();
     let (path, target) = match &args[..] {
         [] => (write_moons()?, "class".to_owned()),
@@ -56,9 +59,9 @@ fn run() -> dlcourse::Result<()> {
         return Err(bad(problem));
     }
     let features: Vec<&str> = names.into_iter().filter(|n| *n != target).collect();
-    let x = uci::numeric(&df, &features)?;
-    let (y, class_names) = uci::dummies(&df, &[&target])?;
-    // Text is refused by uci::numeric; a "NaN" the CSV spells out reads as a number.
+    let x = frame::numeric(&df, &features)?;
+    let (y, class_names) = frame::dummies(&df, &[&target])?;
+    // Text is refused by frame::numeric; a "NaN" the CSV spells out reads as a number.
     let nan_rows = x.ne(&x)?.to_dtype(DType::F32)?.sum(0)?.to_vec1::<f32>()?;
     if let Some(c) = nan_rows.iter().position(|&k| k > 0.0) {
         return Err(bad(format!("column {:?} holds NaN values", features[c])));

@@ -4,15 +4,20 @@
 //!
 //! `cargo run --release -p dlcourse --example gan_epoch` (data from `DLCOURSE_DATA`).
 //! `GAN_SAMPLES=N` trains on the first N images only and scales the time up to 60,000;
-//! `GAN_EPOCHS=E` trains E epochs (default 1); `GAN_BATCH=B` uses batches of B (default 64);
+//! `GAN_EPOCHS=E` trains E epochs (default 1); `GAN_MINUTES=M` stops after the epoch that
+//! ends past M minutes of training (with `GAN_EPOCHS` as the most); `GAN_BATCH=B` uses batches of B (default 64);
 //! `GAN_SEED=S` seeds the run (default 42); `GAN_WIDTH=W` builds both halves W wide
 //! instead of 256; `GAN_LR=R` sets both Adam learning rates (default 0.0002).
 
 use dlcourse::models::{self, ClassCoverage, Gan};
 use dlcourse::prelude::*;
+use dlcourse::train::TimeLimit;
 use std::time::Instant;
 
 fn main() -> dlcourse::Result<()> {
+    // First, while the program has one thread: keep freed tensor memory mapped (faster
+    // training on Linux; see `kernels::keep_freed_memory`).
+    dlcourse::kernels::keep_freed_memory()?;
     let setting = |name: &str, default: usize| {
         std::env::var(name)
             .ok()
@@ -33,9 +38,13 @@ fn main() -> dlcourse::Result<()> {
         .unwrap_or(0.0002);
     let gan = Gan::fashion_mnist_with_width(&device()?, width, seed)?;
     let adam = models::gan_adam(rate);
+    let mut fit = Fit::epochs(epochs).batch_size(batch);
+    if let Some(limit) = TimeLimit::from_env("GAN_MINUTES")? {
+        fit = fit.callback(limit);
+    }
     let started = Instant::now();
-    let history = gan.fit(&images, Fit::epochs(epochs).batch_size(batch), adam, adam)?;
-    let seconds = started.elapsed().as_secs_f64() / epochs as f64;
+    let history = gan.fit(&images, fit, adam, adam)?;
+    let seconds = started.elapsed().as_secs_f64() / history.epochs().max(1) as f64;
     let full_epoch = seconds * 60_000.0 / n as f64;
     println!(
         "width {width}, {n} images, batch {batch}: {seconds:.1} s per epoch ({:.3} s per batch), so {full_epoch:.0} s \

@@ -10,7 +10,7 @@
 //! |---|---|
 //! | [`profile`] | the `quick` (CI) and `full` (learner) profiles |
 //! | [`device`] | CPU by default, a CUDA GPU with the `cuda` feature |
-//! | [`data`] | the course's datasets as tensors |
+//! | [`data`] | the course's datasets as tensors, tables made ready for a network |
 //! | [`nn`] | layers, described Keras-style, built into candle-nn modules |
 //! | [`kernels`] | fast CPU convolution, pooling and linear ops (Candle custom ops with gradients) |
 //! | [`train`] | losses, optimisers, metrics, `Fit` settings, `History` |
@@ -56,12 +56,25 @@
 //! Copy the profile section: cargo reads profiles only from the top-level manifest, so the
 //! course workspace's own settings do not reach your build. Your own crate stays at the
 //! dev profile's quick-to-compile `opt-level`; `cargo run --release` needs nothing extra.
-//! The crate is built as a `dylib` too (the notebook kernel links it so), which an
-//! importer also compiles.
+//! The crate is an ordinary library (the notebooks link it as a shared library through the
+//! separate package `dlcourse-notebook`, which an importer never builds).
 //!
-//! **Features.** None are on by default. `cuda` trains on an NVIDIA GPU through
-//! Candle's CUDA backend (it needs the CUDA toolkit; [`device::device`] then returns the
-//! GPU). The crate always enables `gemm`'s `x86-v4` feature: AVX-512 matrix kernels,
+//! **Features.** On by default, each can be left out with `default-features = false`
+//! (then name the ones you want):
+//!
+//! | feature | what it adds | dependencies |
+//! |---|---|---|
+//! | `datasets` | the course's loaders in [`data`] (MNIST, Fashion-MNIST, IMDB, photos, downloads) and the pretrained MobileNet | ureq, sha2, flate2, tar, dirs, image |
+//! | `plots` | [`plot`]: figures inline in Jupyter, PNG and SVG files | plotters, image, base64 |
+//! | `tables` | polars `DataFrame`s: [`data::frame`] (clean a table, columns to tensors), the UCI tables, HTML tables | polars |
+//! | `classic` | [`classic`]: smartcore's models scored on the same folds as a network | smartcore (and `plots`, `tables`) |
+//!
+//! Without any of them the core remains: layers, the fast kernels, training, the
+//! Keras-shaped API and the course's models. Off by default: `cuda` trains on an NVIDIA GPU
+//! through Candle's CUDA backend (it needs the CUDA toolkit; [`device::device`] then returns
+//! the GPU); `keep-freed-memory` tunes glibc's malloc by itself the first time a kernel runs
+//! (the notebooks turn it on; a program calls [`kernels::keep_freed_memory`] first thing
+//! instead). The crate always enables `gemm`'s `x86-v4` feature: AVX-512 matrix kernels,
 //! picked at run time only on CPUs that have them (older CPUs keep the AVX2 path). Through
 //! cargo's feature unification your Candle's own `matmul` uses them too.
 //!
@@ -127,6 +140,19 @@
 //! # Ok(()) }
 //! ```
 
+// The guide and the module docs link to every module; built without some of the default
+// features, the links to the modules left out have nothing to point at.
+#![cfg_attr(
+    not(all(
+        feature = "datasets",
+        feature = "plots",
+        feature = "tables",
+        feature = "classic"
+    )),
+    allow(rustdoc::broken_intra_doc_links)
+)]
+
+#[cfg(feature = "classic")]
 pub mod classic;
 pub mod data;
 pub mod device;
@@ -135,11 +161,13 @@ pub mod keras;
 pub mod kernels;
 pub mod models;
 pub mod nn;
+#[cfg(feature = "plots")]
 pub mod plot;
 pub mod profile;
 pub mod train;
 
 pub use error::{Error, Result};
+#[cfg(feature = "tables")]
 /// polars, the DataFrame library the table loaders return (`dlcourse::polars::prelude::*`
 /// in a notebook, without compiling a second copy).
 pub use polars;
@@ -155,6 +183,7 @@ pub mod prelude {
         Activation, BatchNorm, Conv2d, ConvTranspose2d, Dense, Dropout, Embedding, Flatten, Lstm,
         MaxPool2d, Padding, Reshape, SimpleRnn,
     };
+    #[cfg(feature = "plots")]
     pub use crate::plot::{self, Curves, Figure, Panels, Show};
     pub use crate::profile::Profile;
     pub use crate::train::{Fit, History, Key, Logs, Loss, Metric, Optimizer, ParamUpdate};

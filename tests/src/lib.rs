@@ -82,8 +82,8 @@ pub fn files_under(dir: &Path) -> Vec<PathBuf> {
 }
 
 /// `scripts/run-notebooks.sh` as a command, without the folders `cargo test` puts on
-/// `LD_LIBRARY_PATH`: the test build's `target/debug/deps` holds a `libdlcourse.so` of its
-/// own, which the kernel's cells would load instead of the kernel's ("dlopen failed" at
+/// `LD_LIBRARY_PATH`: the test build's `target/debug/deps` holds a `libdlcourse_notebook.so` of
+/// its own, which the kernel's cells would load instead of the kernel's ("dlopen failed" at
 /// the first cell that calls into the crate).
 pub fn run_notebooks_command() -> Command {
     let mut command = Command::new(repo_root().join("scripts/run-notebooks.sh"));

@@ -242,7 +242,7 @@ fn matrix(x: &Tensor, context: &str) -> Result<(DenseMatrix<f64>, usize, usize)>
                 i / features,
                 i % features
             ),
-            "drop or fill in the missing values first (dlcourse::data::uci::drop_missing)",
+            "drop or fill in the missing values first (dlcourse::data::frame::drop_missing)",
         ));
     }
     let matrix = DenseMatrix::new(rows, features, values, false)

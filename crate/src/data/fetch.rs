@@ -24,12 +24,12 @@
 //! # Ok::<(), dlcourse::Error>(())
 //! ```
 
+use super::temp_file::TempFile;
 use crate::error::{Error, Result};
 use sha2::{Digest, Sha256};
 use std::fs::File;
 use std::io::{Read, Write};
-use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 /// Downloads `url` to `dest` (creating its folder), checking the SHA-256 when `sha256`
@@ -275,46 +275,5 @@ fn megabytes(bytes: u64) -> String {
         format!("{:.1} kB", bytes as f64 / 1e3)
     } else {
         format!("{:.1} MB", bytes as f64 / 1e6)
-    }
-}
-
-/// A hidden file beside the destination, removed when dropped unless persisted (also
-/// used to write weights files atomically).
-pub(crate) struct TempFile {
-    pub(crate) path: PathBuf,
-    kept: bool,
-}
-
-impl TempFile {
-    pub(crate) fn new(dest: &Path) -> Result<Self> {
-        static COUNTER: AtomicUsize = AtomicUsize::new(0);
-        let name = dest
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "download".to_owned());
-        let path = dest.with_file_name(format!(
-            ".{name}.{}-{}.part",
-            std::process::id(),
-            COUNTER.fetch_add(1, Ordering::Relaxed)
-        ));
-        Ok(TempFile { path, kept: false })
-    }
-
-    fn file(&self) -> Result<File> {
-        File::create(&self.path).map_err(|e| Error::io("creating", &self.path, e))
-    }
-
-    pub(crate) fn persist(mut self, dest: &Path) -> Result<()> {
-        std::fs::rename(&self.path, dest).map_err(|e| Error::io("renaming into", dest, e))?;
-        self.kept = true;
-        Ok(())
-    }
-}
-
-impl Drop for TempFile {
-    fn drop(&mut self) {
-        if !self.kept {
-            let _ = std::fs::remove_file(&self.path);
-        }
     }
 }

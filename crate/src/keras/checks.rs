@@ -52,8 +52,8 @@ pub(crate) fn check_finite(t: &Tensor, context: &str, what: &str) -> Result<()> 
             values.iter().filter(|v| !v.is_finite()).count(),
             values.len()
         ),
-        "clean the data first: drop or impute the missing values (uci::drop_missing, \
-         uci::impute_most_frequent) and check any division or log that made them",
+        "clean the data first: drop or impute the missing values (frame::drop_missing, \
+         frame::impute_most_frequent) and check any division or log that made them",
     ))
 }
 
@@ -78,7 +78,7 @@ pub(crate) fn check_targets(y: &Tensor, loss: Loss, outputs: usize, context: &st
             0.0,
             1.0,
             "targets between 0 and 1 (binary cross-entropy)".to_owned(),
-            "encode the two classes as 0 and 1 (uci::binary), or use the sparse loss for \
+            "encode the two classes as 0 and 1 (frame::binary), or use the sparse loss for \
              more classes"
                 .to_owned(),
         ),

@@ -195,7 +195,7 @@ impl Model {
                 dir.display()
             )));
         }
-        let part = crate::data::fetch::TempFile::new(path)?;
+        let part = crate::data::temp_file::TempFile::new(path)?;
         self.vars.save(&part.path).map_err(|err| {
             Error::Usage(format!(
                 "saving weights to {}: {err} — check that the folder is writable and the \

@@ -8,37 +8,72 @@ use super::{SHARES_PER_THREAD, fast_path, storage, threads};
 use candle_core::{CpuStorage, CustomOp3, Layout, Result, Shape, Tensor, bail};
 use rayon::prelude::*;
 
+/// The zero `padding` on each side of an image and the `stride` of a convolution: the
+/// first two of Candle's `conv2d(kernel, padding, stride, dilation, groups)`, named so
+/// that the two numbers cannot be swapped silently. The default is no padding, stride 1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ConvParams {
+    /// Zero rows and columns added on each side of every image.
+    pub padding: usize,
+    /// Pixels moved between two positions of the kernel (at least 1).
+    pub stride: usize,
+}
+
+impl Default for ConvParams {
+    fn default() -> Self {
+        ConvParams {
+            padding: 0,
+            stride: 1,
+        }
+    }
+}
+
 /// Convolves `x` (`[batch, channels, height, width]`) with `kernel`
-/// (`[filters, channels, kh, kw]`), moving `stride` pixels at a time over an image
-/// zero-padded by `padding` on each side: the same result as Candle's
-/// `x.conv2d(kernel, padding, stride, 1, 1)`, with a much faster backward pass.
+/// (`[filters, channels, kh, kw]`) with the padding and stride of `params`: the same
+/// result as Candle's `x.conv2d(kernel, padding, stride, 1, 1)`, with a much faster
+/// backward pass.
 ///
 /// ```
 /// use candle_core::{Device, Tensor};
+/// use dlcourse::kernels::{ConvParams, conv2d};
 /// # fn main() -> candle_core::Result<()> {
 /// let x = Tensor::arange(0f32, 16., &Device::Cpu)?.reshape((1, 1, 4, 4))?;
 /// let kernel = Tensor::ones((1, 1, 3, 3), candle_core::DType::F32, &Device::Cpu)?;
-/// let y = dlcourse::kernels::conv2d(&x, &kernel, 1, 0)?;
+/// let y = conv2d(&x, &kernel, ConvParams::default())?;
 /// assert_eq!(y.flatten_all()?.to_vec1::<f32>()?, [45., 54., 81., 90.]);
+/// let same = conv2d(&x, &kernel, ConvParams { padding: 1, ..Default::default() })?;
+/// assert_eq!(same.dims(), [1, 1, 4, 4]);
 /// # Ok(()) }
 /// ```
-pub fn conv2d(x: &Tensor, kernel: &Tensor, stride: usize, padding: usize) -> Result<Tensor> {
+pub fn conv2d(x: &Tensor, kernel: &Tensor, params: ConvParams) -> Result<Tensor> {
     let bias = Tensor::zeros(kernel.dim(0)?, kernel.dtype(), kernel.device())?;
-    conv2d_bias_relu(x, kernel, &bias, stride, padding, false)
+    fused(x, kernel, &bias, params, false)
+}
+
+/// A convolution layer without activation in one op: [`conv2d`] plus one `bias` per
+/// filter, added to each image's output while it is still in cache.
+pub fn conv2d_bias(
+    x: &Tensor,
+    kernel: &Tensor,
+    bias: &Tensor,
+    params: ConvParams,
+) -> Result<Tensor> {
+    fused(x, kernel, bias, params, false)
 }
 
 /// A whole convolution layer in one op: [`conv2d`], plus one `bias` per filter, then
-/// ReLU when `relu` is true. Fused, the bias and the ReLU cost nothing forward (they are
-/// applied to each image's output while it is still in cache) and one pass backward,
-/// instead of four whole-tensor passes and their allocations.
+/// ReLU. Fused, the bias and the ReLU cost nothing forward (they are applied to each
+/// image's output while it is still in cache) and one pass backward, instead of four
+/// whole-tensor passes and their allocations.
 ///
 /// ```
 /// use candle_core::{Device, Tensor};
+/// use dlcourse::kernels::{ConvParams, conv2d_bias_relu};
 /// # fn main() -> candle_core::Result<()> {
 /// let x = Tensor::new(&[[[[1f32, -2.], [3., -4.]]]], &Device::Cpu)?;
 /// let kernel = Tensor::new(&[[[[1f32]]], [[[-1f32]]]], &Device::Cpu)?; // two 1×1 filters
 /// let bias = Tensor::new(&[0.5f32, 0.0], &Device::Cpu)?;
-/// let y = dlcourse::kernels::conv2d_bias_relu(&x, &kernel, &bias, 1, 0, true)?;
+/// let y = conv2d_bias_relu(&x, &kernel, &bias, ConvParams::default())?;
 /// assert_eq!(y.flatten_all()?.to_vec1::<f32>()?, [1.5, 0., 3.5, 0., 0., 2., 0., 4.]);
 /// # Ok(()) }
 /// ```
@@ -46,10 +81,19 @@ pub fn conv2d_bias_relu(
     x: &Tensor,
     kernel: &Tensor,
     bias: &Tensor,
-    stride: usize,
-    padding: usize,
+    params: ConvParams,
+) -> Result<Tensor> {
+    fused(x, kernel, bias, params, true)
+}
+
+fn fused(
+    x: &Tensor,
+    kernel: &Tensor,
+    bias: &Tensor,
+    params: ConvParams,
     relu: bool,
 ) -> Result<Tensor> {
+    let ConvParams { padding, stride } = params;
     if x.elem_count() == 0 || kernel.elem_count() == 0 {
         bail!(
             "conv2d: expected a batch of at least one image and at least one filter, found \

@@ -17,6 +17,20 @@ pub(super) struct Geometry {
     pub out_w: usize,
 }
 
+/// The output length of a convolution along one side: `(size + 2·padding − kernel) /
+/// stride + 1`, or `None` when the kernel does not fit in the padded input (the one
+/// formula the kernels and the layers use).
+pub(crate) fn output_len(
+    size: usize,
+    kernel: usize,
+    stride: usize,
+    padding: usize,
+) -> Option<usize> {
+    (size + 2 * padding)
+        .checked_sub(kernel)
+        .map(|v| v / stride.max(1) + 1)
+}
+
 impl Geometry {
     /// The geometry of a `kernel_h`×`kernel_w` convolution with `stride` and zero
     /// `padding` on each side, or an error when the kernel does not fit.
@@ -26,11 +40,7 @@ impl Geometry {
         stride: usize,
         padding: usize,
     ) -> Result<Self> {
-        let out = |size: usize, kernel: usize| {
-            (size + 2 * padding)
-                .checked_sub(kernel)
-                .map(|v| v / stride.max(1) + 1)
-        };
+        let out = |size: usize, kernel: usize| output_len(size, kernel, stride, padding);
         match (out(height, kernel_h), out(width, kernel_w)) {
             (Some(out_h), Some(out_w)) if stride >= 1 && kernel_h >= 1 && kernel_w >= 1 => {
                 Self::with_output(

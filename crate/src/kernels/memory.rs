@@ -16,8 +16,9 @@
 //! - explicitly, by [`keep_freed_memory`], first thing in a program or a notebook (before
 //!   anything starts a thread: Candle's thread pool starts with the first tensor
 //!   operation that uses it); it refuses, with an error, once other threads exist;
-//! - otherwise automatically the first time a kernel runs, but only if the process is
-//!   still single-threaded then (on Linux, counted in `/proc/self/status`); if it is not,
+//! - otherwise, with the `keep-freed-memory` feature (the notebooks turn it on; a
+//!   program that links the crate decides for itself, and the examples and benchmarks
+//!   call [`keep_freed_memory`]), automatically the first time a kernel runs, but only if the process is still single-threaded then (on Linux, counted in `/proc/self/status`); if it is not,
 //!   malloc's settings are left alone.
 //!
 //! Linux with glibc only (elsewhere nothing is done). `DLCOURSE_KEEP_MEMORY=0` leaves
@@ -78,6 +79,7 @@ pub fn keep_freed_memory() -> Result<bool> {
 
 /// The automatic path, on the first kernel call: tunes malloc only if the process has a
 /// single thread now; never an error (a refused setting just leaves malloc alone).
+#[cfg(feature = "keep-freed-memory")]
 pub(super) fn keep_freed_memory_if_alone() {
     if DECIDED.load(Ordering::Acquire) {
         return;

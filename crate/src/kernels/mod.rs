@@ -6,7 +6,7 @@
 //! computes the gradient of both operands — even of the input images, which nothing needs.
 //! These ops do the same maths the way Keras' CPU kernels do:
 //!
-//! - [`conv2d`], [`conv2d_bias_relu`]: im2col + one well-blocked GEMM per image (the
+//! - [`conv2d`], [`conv2d_bias`], [`conv2d_bias_relu`]: im2col + one well-blocked GEMM per image (the
 //!   `gemm` crate Candle itself uses, with its AVX-512 kernels), images spread over the
 //!   thread pool, bias and ReLU applied while each image's output is in cache; the
 //!   backward pass is two GEMMs and a col2im, and skips the input gradient when the input
@@ -48,6 +48,7 @@ mod fast_math;
 mod gates;
 mod gemm;
 mod im2col;
+pub(crate) use im2col::output_len;
 mod inplace;
 mod linear;
 mod memory;
@@ -56,7 +57,7 @@ mod recurrent;
 mod scratch;
 mod storage;
 
-pub use conv::{conv2d, conv2d_bias_relu};
+pub use conv::{ConvParams, conv2d, conv2d_bias, conv2d_bias_relu};
 pub use conv_transpose::{ConvTranspose, conv_transpose2d, conv_transpose2d_with_candle_ops};
 pub use dropout::dropout;
 pub(crate) use inplace::{map_in_place, map_in_place2};
@@ -69,6 +70,7 @@ use candle_core::{DType, Device, Tensor};
 
 /// Whether the fast kernels handle these tensors: f32 on the CPU.
 fn fast_path(tensors: &[&Tensor]) -> bool {
+    #[cfg(feature = "keep-freed-memory")]
     memory::keep_freed_memory_if_alone();
     tensors
         .iter()

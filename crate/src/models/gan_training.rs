@@ -6,7 +6,7 @@
 use crate::error::{Error, Result};
 use crate::models::Gan;
 use crate::train::{
-    Checkpoint, Fit, History, Key, Logs, Optimizer, ParamUpdate, TrainStep, Validation, run_epochs,
+    Fit, History, Key, Logs, Optimizer, ParamUpdate, Resumable, TrainStep, Validation, run_epochs,
 };
 use candle_core::{Tensor, Var};
 use rand::SeedableRng;
@@ -111,23 +111,16 @@ impl Gan {
         let mut d_opt = build(d_optimizer, &d_vars)?;
         let mut g_opt = build(g_optimizer, &g_vars)?;
         let vars: Vec<(String, Var)> = d_vars.iter().chain(&g_vars).cloned().collect();
-        let checkpoint = path.map(|p| Checkpoint::new(p, self.run(samples, &fit)));
-        let earlier = match &checkpoint {
-            Some(c) => c
-                .restore_with_optimizers(&vars, &mut [d_opt.as_mut(), g_opt.as_mut()])?
-                .unwrap_or_default(),
-            None => History::new(),
-        };
-        let done = earlier.epochs();
+        let resumable = Resumable::open(
+            path,
+            self.run(samples, &fit),
+            &vars,
+            &mut [d_opt.as_mut(), g_opt.as_mut()],
+            &fit,
+        )?;
+        let done = resumable.done();
         if done >= fit.epochs {
-            return Ok(earlier);
-        }
-        if let (true, true, Some(path)) = (done > 0, fit.verbose, path) {
-            println!(
-                "resuming after epoch {done} of {} from {}",
-                fit.epochs,
-                path.display()
-            );
+            return Ok(resumable.whole(&History::new()));
         }
         fit.epochs -= done;
         let samples = samples.to_device(self.generator.device())?;
@@ -137,15 +130,12 @@ impl Gan {
             d_opt,
             g_opt,
             noise: StdRng::seed_from_u64(seed ^ 0x6a4e_0016),
-            checkpoint,
-            earlier,
+            resumable,
             vars,
         };
         let mut rng = StdRng::seed_from_u64(seed);
         let history = run_epochs(&mut step, &[&samples], &mut fit, &mut rng)?;
-        let mut all = step.earlier;
-        all.extend(&history);
-        Ok(all)
+        Ok(step.resumable.whole(&history))
     }
 
     /// What a checkpoint must match to be resumed.
@@ -173,9 +163,7 @@ struct GanStep<'a> {
     d_opt: Box<dyn ParamUpdate>,
     g_opt: Box<dyn ParamUpdate>,
     noise: StdRng,
-    checkpoint: Option<Checkpoint>,
-    /// The epochs of a resumed checkpoint, before this run's.
-    earlier: History,
+    resumable: Resumable,
     /// The discriminator's variables, then the generator's.
     vars: Vec<(String, Var)>,
 }
@@ -216,15 +204,10 @@ impl TrainStep for GanStep<'_> {
     }
 
     fn after_epoch(&mut self, history: &History) -> Result<()> {
-        let Some(checkpoint) = &self.checkpoint else {
-            return Ok(());
-        };
-        let mut all = self.earlier.clone();
-        all.extend(history);
-        checkpoint.save_with_optimizers(
+        self.resumable.save(
             &self.vars,
             &[self.d_opt.as_ref(), self.g_opt.as_ref()],
-            &all,
+            history,
         )
     }
 }

@@ -325,13 +325,14 @@ impl Module for ConvBn {
             _ => (xs.clone(), kernel / 2),
         };
         let ys = match self.groups {
-            1 => crate::kernels::conv2d_bias_relu(
+            1 => crate::kernels::conv2d_bias(
                 &xs,
                 &self.weight,
                 &self.bias,
-                self.stride,
-                padding,
-                false,
+                crate::kernels::ConvParams {
+                    padding,
+                    stride: self.stride,
+                },
             )?,
             _ => depthwise(&xs, &self.weight, &self.bias, self.stride, padding)?,
         };
@@ -354,7 +355,14 @@ fn depthwise(
         .pad_with_zeros(2, padding, padding)?
         .pad_with_zeros(3, padding, padding)?;
     let (h, w) = (xs.dim(2)?, xs.dim(3)?);
-    let (oh, ow) = ((h - k) / stride + 1, (w - k) / stride + 1);
+    let (Some(oh), Some(ow)) = (
+        crate::kernels::output_len(h, k, stride, 0),
+        crate::kernels::output_len(w, k, stride, 0),
+    ) else {
+        candle_core::bail!(
+            "depthwise convolution: {h}×{w} padded images, smaller than the {k}×{k} kernel"
+        )
+    };
     let taps = |start: usize, n: usize| {
         let rows: Vec<u32> = (0..n).map(|i| (start + i * stride) as u32).collect();
         Tensor::new(rows, xs.device())

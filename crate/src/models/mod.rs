@@ -19,6 +19,7 @@ mod gan;
 mod gan_training;
 mod mammogram;
 mod mlp;
+#[cfg(feature = "datasets")]
 mod mobilenet;
 mod sentiment;
 mod vae;
@@ -33,6 +34,7 @@ pub use gan::{
 pub use gan_training::{DISCRIMINATOR_ACCURACY, DISCRIMINATOR_LOSS, GENERATOR_LOSS, gan_adam};
 pub use mammogram::mammogram_mlp;
 pub use mlp::mnist_mlp;
+#[cfg(feature = "datasets")]
 pub use mobilenet::{
     IMAGE_SIZE, IMAGENET_CLASSES_FILE, MOBILENET_WEIGHTS_FILE, MobileNet, TopLabels, mobilenet_v1,
 };

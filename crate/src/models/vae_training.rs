@@ -5,7 +5,7 @@
 use crate::error::{Error, Result};
 use crate::models::Vae;
 use crate::train::{
-    Checkpoint, Fit, History, Key, Logs, Optimizer, ParamUpdate, TrainStep, Validation, run_epochs,
+    Fit, History, Key, Logs, Optimizer, ParamUpdate, Resumable, TrainStep, Validation, run_epochs,
 };
 use candle_core::{Tensor, Var};
 use rand::SeedableRng;
@@ -71,21 +71,16 @@ impl Vae {
         }
         let vars = self.vars();
         let mut optimizer = optimizer.build(vars.iter().map(|(_, v)| v.clone()).collect())?;
-        let checkpoint = path.map(|p| Checkpoint::new(p, self.run(images, &fit)));
-        let earlier = match &checkpoint {
-            Some(c) => c.restore(&vars, optimizer.as_mut())?.unwrap_or_default(),
-            None => History::new(),
-        };
-        let done = earlier.epochs();
-        if let (true, Some(path)) = (done > 0, path) {
-            println!(
-                "resuming after epoch {done} of {} from {}",
-                fit.epochs,
-                path.display()
-            );
-        }
+        let resumable = Resumable::open(
+            path,
+            self.run(images, &fit),
+            &vars,
+            &mut [optimizer.as_mut()],
+            &fit,
+        )?;
+        let done = resumable.done();
         if done >= fit.epochs {
-            return Ok(earlier);
+            return Ok(resumable.whole(&History::new()));
         }
         fit.epochs -= done;
         let images = images.to_device(self.encoder.device())?;
@@ -94,15 +89,12 @@ impl Vae {
             vae: self,
             optimizer,
             noise: StdRng::seed_from_u64(seed ^ 0x6e01_5e00),
-            checkpoint,
-            earlier,
+            resumable,
             vars,
         };
         let mut rng = StdRng::seed_from_u64(seed);
         let history = run_epochs(&mut step, &[&images], &mut fit, &mut rng)?;
-        let mut all = step.earlier;
-        all.extend(&history);
-        Ok(all)
+        Ok(step.resumable.whole(&history))
     }
 
     /// What a checkpoint must match to be resumed.
@@ -124,9 +116,7 @@ struct VaeStep<'a> {
     vae: &'a Vae,
     optimizer: Box<dyn ParamUpdate>,
     noise: StdRng,
-    checkpoint: Option<Checkpoint>,
-    /// The epochs of a resumed checkpoint, before this run's.
-    earlier: History,
+    resumable: Resumable,
     vars: Vec<(String, Var)>,
 }
 
@@ -157,12 +147,8 @@ impl TrainStep for VaeStep<'_> {
     }
 
     fn after_epoch(&mut self, history: &History) -> Result<()> {
-        let Some(checkpoint) = &self.checkpoint else {
-            return Ok(());
-        };
-        let mut all = self.earlier.clone();
-        all.extend(history);
-        checkpoint.save(&self.vars, self.optimizer.as_ref(), &all)
+        self.resumable
+            .save(&self.vars, &[self.optimizer.as_ref()], history)
     }
 }
 

@@ -185,11 +185,7 @@ impl Conv2dModule {
     /// images are smaller than the kernel.
     pub fn output_size(&self, height: usize, width: usize) -> Option<(usize, usize)> {
         let kernel = self.weight.dims().last().copied().unwrap_or(1);
-        let out = |size: usize| {
-            (size + 2 * self.padding)
-                .checked_sub(kernel)
-                .map(|v| v / self.stride + 1)
-        };
+        let out = |size| crate::kernels::output_len(size, kernel, self.stride, self.padding);
         Some((out(height)?, out(width)?))
     }
 }
@@ -197,14 +193,15 @@ impl Conv2dModule {
 impl Module for Conv2dModule {
     fn forward(&self, xs: &Tensor) -> candle_core::Result<Tensor> {
         let relu = self.activation == Activation::Relu;
-        let ys = crate::kernels::conv2d_bias_relu(
-            xs,
-            &self.weight,
-            &self.bias,
-            self.stride,
-            self.padding,
-            relu,
-        )?;
+        let params = crate::kernels::ConvParams {
+            padding: self.padding,
+            stride: self.stride,
+        };
+        let ys = if relu {
+            crate::kernels::conv2d_bias_relu(xs, &self.weight, &self.bias, params)?
+        } else {
+            crate::kernels::conv2d_bias(xs, &self.weight, &self.bias, params)?
+        };
         if relu {
             Ok(ys)
         } else {

@@ -49,6 +49,7 @@ mod sentiments;
 mod setters;
 mod show;
 mod strip;
+#[cfg(feature = "tables")]
 mod table;
 mod tokens;
 mod topk;
@@ -70,6 +71,7 @@ pub use scatter::{Scatter, scatter};
 pub use sentiments::{Sentiments, sentiments};
 pub use show::Show;
 pub use strip::Strip;
+#[cfg(feature = "tables")]
 pub use table::{Table, table};
 pub use tokens::{Tokens, tokens};
 pub use topk::TopK;

@@ -3,6 +3,7 @@
 //! `Tensor` and polars' `DataFrame` one — without a wrapper call in the cell.
 
 use candle_core::Tensor;
+#[cfg(feature = "tables")]
 use polars::prelude::DataFrame;
 
 /// How a value shows itself in Jupyter (the evcxr kernel calls `evcxr_display` on the
@@ -27,6 +28,7 @@ impl Show for Tensor {
     }
 }
 
+#[cfg(feature = "tables")]
 impl Show for DataFrame {
     /// An HTML table of the first 10 rows (see [`table`](super::table)).
     fn evcxr_display(&self) {

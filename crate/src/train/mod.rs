@@ -15,7 +15,9 @@ mod lr_finder;
 mod metric;
 mod optimizer;
 mod penalty;
+mod resume;
 mod thresholds;
+mod time_limit;
 
 pub use batches::Batches;
 pub use callbacks::{
@@ -32,4 +34,6 @@ pub use lr_finder::{LrFind, LrFinder, lr_find};
 pub use metric::Metric;
 pub use optimizer::{Optimizer, ParamUpdate};
 pub use penalty::L2Penalty;
+pub(crate) use resume::Resumable;
 pub use thresholds::{Costs, Counts, PrPoint, RocPoint, Thresholds};
+pub use time_limit::TimeLimit;
