@@ -3,6 +3,7 @@
 //! size the layers use (a batch smaller than the thread count takes another code path).
 
 use dlcourse::candle_core::{self as candle_core, DType, Device, Tensor, Var};
+use dlcourse::candle_nn;
 use dlcourse::kernels::{self, ConvParams};
 use dlcourse_tests::compare::{assert_close, random};
 
@@ -58,8 +59,10 @@ fn conv2d_matches_candle_forward_and_backward() {
 }
 
 #[test]
-fn the_fused_layer_matches_candle_conv_bias_relu() {
-    for (i, &(stride, padding)) in [(1, 0), (2, 1)].iter().enumerate() {
+fn the_fused_layer_matches_candle_conv_bias_relu_and_leaky_relu() {
+    // (stride, padding, negative slope: 0 is ReLU)
+    let cases = [(1, 0, 0.0), (2, 1, 0.0), (2, 1, 0.2), (1, 1, 0.01)];
+    for (i, &(stride, padding, slope)) in cases.iter().enumerate() {
         let x = random(&[4, 3, 9, 9], 600 + i as u64);
         let kernel = random(&[5, 3, 3, 3], 610 + i as u64);
         let bias = random(&[5], 620 + i as u64);
@@ -69,15 +72,18 @@ fn the_fused_layer_matches_candle_conv_bias_relu() {
             Var::from_tensor(&bias).unwrap(),
         );
         let run = |fast: bool| {
-            let y = if fast {
-                kernels::conv2d_bias_relu(&vx, &vk, &vb, ConvParams { padding, stride }).unwrap()
-            } else {
-                vx.conv2d(&vk, padding, stride, 1, 1)
-                    .unwrap()
-                    .broadcast_add(&vb.reshape((1, 5, 1, 1)).unwrap())
-                    .unwrap()
-                    .relu()
-                    .unwrap()
+            let params = ConvParams { padding, stride };
+            let y = match (fast, slope) {
+                (true, 0.0) => kernels::conv2d_bias_relu(&vx, &vk, &vb, params).unwrap(),
+                (true, _) => kernels::conv2d_bias_leaky_relu(&vx, &vk, &vb, params, slope).unwrap(),
+                (false, _) => {
+                    let z = vx
+                        .conv2d(&vk, padding, stride, 1, 1)
+                        .unwrap()
+                        .broadcast_add(&vb.reshape((1, 5, 1, 1)).unwrap())
+                        .unwrap();
+                    candle_nn::ops::leaky_relu(&z, slope as f64).unwrap()
+                }
             };
             let weights = random(y.dims(), 630);
             let grads = (&y * &weights)
@@ -90,7 +96,7 @@ fn the_fused_layer_matches_candle_conv_bias_relu() {
             (y, g(&vx), g(&vk), g(&vb))
         };
         let (fast, reference) = (run(true), run(false));
-        let what = format!("fused conv case {i}");
+        let what = format!("fused conv case {i} {:?}", cases[i]);
         assert_close(&format!("{what}: output"), &fast.0, &reference.0);
         assert_close(&format!("{what}: input gradient"), &fast.1, &reference.1);
         assert_close(&format!("{what}: kernel gradient"), &fast.2, &reference.2);

@@ -3,6 +3,7 @@
 use super::conv_backward::{Inputs, Needs, backward};
 use super::gemm::{MatRef, matmul};
 use super::im2col::{Geometry, im2col};
+use super::leaky_relu::activate;
 use super::scratch::with_scratch;
 use super::{SHARES_PER_THREAD, fast_path, storage, threads};
 use candle_core::{CpuStorage, CustomOp3, Layout, Result, Shape, Tensor, bail};
@@ -47,7 +48,7 @@ impl Default for ConvParams {
 /// ```
 pub fn conv2d(x: &Tensor, kernel: &Tensor, params: ConvParams) -> Result<Tensor> {
     let bias = Tensor::zeros(kernel.dim(0)?, kernel.dtype(), kernel.device())?;
-    fused(x, kernel, &bias, params, false)
+    fused(x, kernel, &bias, params, None)
 }
 
 /// A convolution layer without activation in one op: [`conv2d`] plus one `bias` per
@@ -58,7 +59,7 @@ pub fn conv2d_bias(
     bias: &Tensor,
     params: ConvParams,
 ) -> Result<Tensor> {
-    fused(x, kernel, bias, params, false)
+    fused(x, kernel, bias, params, None)
 }
 
 /// A whole convolution layer in one op: [`conv2d`], plus one `bias` per filter, then
@@ -83,15 +84,49 @@ pub fn conv2d_bias_relu(
     bias: &Tensor,
     params: ConvParams,
 ) -> Result<Tensor> {
-    fused(x, kernel, bias, params, true)
+    fused(x, kernel, bias, params, Some(0.0))
 }
 
+/// [`conv2d_bias_relu`] with LeakyReLU: `y` where the convolution plus bias `y` is
+/// positive, `negative_slope·y` elsewhere (a finite slope ≥ 0; 0 is ReLU). The strided
+/// convolutions of a GAN's discriminator are this layer; fused, its activation costs one
+/// pass backward instead of Candle's dozen whole-tensor passes for `leaky_relu`.
+///
+/// ```
+/// use candle_core::{Device, Tensor};
+/// use dlcourse::kernels::{ConvParams, conv2d_bias_leaky_relu};
+/// # fn main() -> candle_core::Result<()> {
+/// let x = Tensor::new(&[[[[1f32, -2.]]]], &Device::Cpu)?;
+/// let kernel = Tensor::new(&[[[[1f32]]]], &Device::Cpu)?;
+/// let bias = Tensor::new(&[0f32], &Device::Cpu)?;
+/// let y = conv2d_bias_leaky_relu(&x, &kernel, &bias, ConvParams::default(), 0.2)?;
+/// assert_eq!(y.flatten_all()?.to_vec1::<f32>()?, [1.0, -0.4]);
+/// # Ok(()) }
+/// ```
+pub fn conv2d_bias_leaky_relu(
+    x: &Tensor,
+    kernel: &Tensor,
+    bias: &Tensor,
+    params: ConvParams,
+    negative_slope: f32,
+) -> Result<Tensor> {
+    if !(negative_slope.is_finite() && negative_slope >= 0.0) {
+        bail!(
+            "conv2d_bias_leaky_relu: a negative slope of {negative_slope}, expected a finite \
+             slope ≥ 0 (0 for ReLU); apply other activations after conv2d_bias"
+        )
+    }
+    fused(x, kernel, bias, params, Some(negative_slope))
+}
+
+/// The layer with the activation `negative_slope` names: `None` none, `Some(0.0)` ReLU,
+/// `Some(α)` LeakyReLU(α).
 fn fused(
     x: &Tensor,
     kernel: &Tensor,
     bias: &Tensor,
     params: ConvParams,
-    relu: bool,
+    negative_slope: Option<f32>,
 ) -> Result<Tensor> {
     let ConvParams { padding, stride } = params;
     if x.elem_count() == 0 || kernel.elem_count() == 0 {
@@ -107,7 +142,11 @@ fn fused(
         let y = x
             .conv2d(kernel, padding, stride, 1, 1)?
             .broadcast_add(&bias.reshape((1, filters, 1, 1))?)?;
-        return if relu { y.relu() } else { Ok(y) };
+        return match negative_slope {
+            None => Ok(y),
+            Some(0.0) => y.relu(),
+            Some(slope) => candle_nn::ops::leaky_relu(&y, slope as f64),
+        };
     }
     x.contiguous()?.apply_op3(
         &kernel.contiguous()?,
@@ -115,17 +154,18 @@ fn fused(
         Conv2d {
             stride,
             padding,
-            relu,
+            negative_slope,
         },
     )
 }
 
-/// The op: convolution, bias and optional ReLU forward; backward in one sweep
+/// The op: convolution, bias and optional (Leaky)ReLU forward; backward in one sweep
 /// ([`backward`]).
 struct Conv2d {
     stride: usize,
     padding: usize,
-    relu: bool,
+    /// `None`: no activation; `Some(0.0)`: ReLU; `Some(α)`: LeakyReLU(α).
+    negative_slope: Option<f32>,
 }
 
 /// The geometry of convolving images shaped like `x` with kernels shaped like `kernel`.
@@ -211,9 +251,7 @@ impl CustomOp3 for Conv2d {
                     true,
                     t,
                 );
-                if self.relu {
-                    y.iter_mut().for_each(|v| *v = v.max(0.0));
-                }
+                activate(y, self.negative_slope);
             },
         );
         Ok((
@@ -247,9 +285,9 @@ impl CustomOp3 for Conv2d {
         let inputs = Inputs {
             x: storage::tensor_values(&xs, xl, "conv2d input")?,
             kernel: storage::tensor_values(&ks, kl, "conv2d kernel")?,
-            relu_output: match self.relu {
-                true => Some(storage::tensor_values(&ys, yl, "conv2d output")?),
-                false => None,
+            activation: match self.negative_slope {
+                Some(slope) => Some((storage::tensor_values(&ys, yl, "conv2d output")?, slope)),
+                None => None,
             },
             grad: storage::tensor_values(&gs, gl, "conv2d output gradient")?,
             batch: x.dim(0)?,

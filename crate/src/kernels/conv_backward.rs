@@ -1,5 +1,5 @@
 //! The backward pass of a convolution layer in one sweep over the batch: for each image,
-//! while its output gradient is in cache, the ReLU mask, the bias gradient, the kernel
+//! while its output gradient is in cache, the (Leaky)ReLU mask, the bias gradient, the kernel
 //! gradient (G·colsᵀ, summed over images) and the input gradient (Wᵀ·G folded back with
 //! col2im). Images are shared out among the threads, each summing its own kernel and
 //! bias gradients; the sums are added at the end. The shares do not depend on the
@@ -29,8 +29,9 @@ pub(super) struct Inputs<'a> {
     pub x: &'a [f32],
     /// The kernel, `[filters, channels, kh, kw]`.
     pub kernel: &'a [f32],
-    /// The layer's output when a ReLU was applied (its sign is the mask), else `None`.
-    pub relu_output: Option<&'a [f32]>,
+    /// The layer's output and the negative slope when a ReLU (slope 0) or LeakyReLU was
+    /// applied (the output's sign is the mask), else `None`.
+    pub activation: Option<(&'a [f32], f32)>,
     /// The gradient of the loss with respect to the output, `[batch, filters, oh, ow]`.
     pub grad: &'a [f32],
     pub batch: usize,
@@ -66,7 +67,7 @@ impl Gradients {
     }
 }
 
-/// Computes the gradients of a convolution (+ bias, + optional ReLU) layer.
+/// Computes the gradients of a convolution (+ bias, + optional (Leaky)ReLU) layer.
 pub(super) fn backward(g: &Geometry, inputs: &Inputs, needs: Needs) -> Gradients {
     let (input, kernel, bias) = over_workers(
         inputs.batch,
@@ -147,7 +148,7 @@ fn sweep(
     let out_len = filters * positions;
     let mut kernel_sum_t = vec![0f32; if needs.kernel { filters * patch } else { 0 }];
     let mut bias_sum = vec![0f32; if needs.bias { filters } else { 0 }];
-    let masked_len = if inputs.relu_output.is_some() {
+    let masked_len = if inputs.activation.is_some() {
         out_len
     } else {
         0
@@ -155,10 +156,10 @@ fn sweep(
     with_scratch(masked_len, patch * positions, |masked, cols| {
         for (n, i) in images.enumerate() {
             let raw = &inputs.grad[i * out_len..][..out_len];
-            let relu = inputs
-                .relu_output
-                .map(|y| (&y[i * out_len..][..out_len], 0.0));
-            let gi = through_relu(raw, relu, masked);
+            let activation = inputs
+                .activation
+                .map(|(y, slope)| (&y[i * out_len..][..out_len], slope));
+            let gi = through_relu(raw, activation, masked);
             if needs.bias {
                 for (b, row) in bias_sum.iter_mut().zip(gi.chunks_exact(positions)) {
                     *b += sum(row);

@@ -8,6 +8,7 @@ use super::conv_backward::Needs;
 use super::conv_transpose_backward::{Inputs, backward};
 use super::gemm::{MatRef, matmul};
 use super::im2col::{Geometry, col2im};
+use super::leaky_relu::activate;
 use super::{fast_path, storage};
 use candle_core::{CpuStorage, CustomOp3, Layout, Result, Shape, Tensor, bail};
 
@@ -224,13 +225,7 @@ impl CustomOp3 for ConvTransposeOp {
                     row.fill(*b);
                 }
                 col2im(&g, cols, y);
-                match self.negative_slope {
-                    None => {}
-                    Some(0.0) => y.iter_mut().for_each(|v| *v = v.max(0.0)),
-                    Some(s) => y
-                        .iter_mut()
-                        .for_each(|v| *v = if *v > 0.0 { *v } else { s * *v }),
-                }
+                activate(y, self.negative_slope);
             },
         );
         let (oh, ow) = self.config.output;

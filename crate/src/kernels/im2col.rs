@@ -162,8 +162,13 @@ pub(super) fn im2col(g: &Geometry, image: &[f32], cols: &mut [f32]) {
             out.fill(0.0);
             return;
         };
-        out[..row.lo].fill(0.0);
-        out[row.hi..].fill(0.0);
+        // Most rows have no padding at either end: no call to memset for nothing.
+        if row.lo > 0 {
+            out[..row.lo].fill(0.0);
+        }
+        if row.hi < out.len() {
+            out[row.hi..].fill(0.0);
+        }
         let out = &mut out[row.lo..row.hi];
         match g.stride {
             1 => copy_row(out, &image[at..at + out.len()]),

@@ -6,9 +6,9 @@
 //! computes the gradient of both operands — even of the input images, which nothing needs.
 //! These ops do the same maths the way Keras' CPU kernels do:
 //!
-//! - [`conv2d`], [`conv2d_bias`], [`conv2d_bias_relu`]: im2col + one well-blocked GEMM per image (the
+//! - [`conv2d`], [`conv2d_bias`], [`conv2d_bias_relu`], [`conv2d_bias_leaky_relu`]: im2col + one well-blocked GEMM per image (the
 //!   `gemm` crate Candle itself uses, with its AVX-512 kernels), images spread over the
-//!   thread pool, bias and ReLU applied while each image's output is in cache; the
+//!   thread pool, bias and (Leaky)ReLU applied while each image's output is in cache; the
 //!   backward pass is two GEMMs and a col2im, and skips the input gradient when the input
 //!   needs none.
 //! - [`conv_transpose2d`]: the transposed convolution (decoders, generators) built from
@@ -25,6 +25,8 @@
 //!   step and fused gates; back-propagation through time written out, the recurrent
 //!   kernel's gradient as one GEMM over all steps; recurrent dropout hashed like
 //!   [`dropout`]'s.
+//! - [`leaky_relu`]: one pass forward and one backward, where candle-nn's takes about
+//!   twenty whole-tensor passes and allocations backward.
 //! - [`linear`]: `x·wᵀ`, whose backward pass skips the input gradient when the input
 //!   needs none (the first layer of every network).
 //!
@@ -50,6 +52,7 @@ mod gemm;
 mod im2col;
 pub(crate) use im2col::output_len;
 mod inplace;
+mod leaky_relu;
 mod linear;
 mod memory;
 mod pool;
@@ -57,10 +60,11 @@ mod recurrent;
 mod scratch;
 mod storage;
 
-pub use conv::{ConvParams, conv2d, conv2d_bias, conv2d_bias_relu};
+pub use conv::{ConvParams, conv2d, conv2d_bias, conv2d_bias_leaky_relu, conv2d_bias_relu};
 pub use conv_transpose::{ConvTranspose, conv_transpose2d, conv_transpose2d_with_candle_ops};
 pub use dropout::dropout;
 pub(crate) use inplace::{map_in_place, map_in_place2};
+pub use leaky_relu::leaky_relu;
 pub use linear::linear;
 pub use memory::keep_freed_memory;
 pub use pool::{max_pool2d, max_pool2d_with_candle_ops};

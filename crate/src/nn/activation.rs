@@ -36,7 +36,8 @@ impl Activation {
             // candle-nn's faster softmax_last_dim has no backward pass: gradients would
             // silently stop here.
             Activation::Softmax => candle_nn::ops::softmax(xs, candle_core::D::Minus1),
-            Activation::LeakyRelu(alpha) => candle_nn::ops::leaky_relu(xs, alpha),
+            // One pass each way on the CPU (candle-nn's takes ~20 passes backward).
+            Activation::LeakyRelu(alpha) => crate::kernels::leaky_relu(xs, alpha as f32),
             Activation::Elu(alpha) => xs.elu(alpha),
         }
     }

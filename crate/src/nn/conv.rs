@@ -158,8 +158,9 @@ impl ConvTranspose2d {
 }
 
 /// A 2-D convolution built by [`conv2d`]: kernels `[out_channels, in_channels, k, k]`, one
-/// bias per output channel, and the activation. Bias and ReLU are fused into the
-/// convolution ([`crate::kernels::conv2d_bias_relu`]); other activations follow it.
+/// bias per output channel, and the activation. Bias and ReLU or LeakyReLU are fused into
+/// the convolution ([`crate::kernels::conv2d_bias_relu`],
+/// [`crate::kernels::conv2d_bias_leaky_relu`]); other activations follow it.
 /// Inputs are `[batch, in_channels, height, width]`.
 #[derive(Debug, Clone)]
 pub struct Conv2dModule {
@@ -192,20 +193,18 @@ impl Conv2dModule {
 
 impl Module for Conv2dModule {
     fn forward(&self, xs: &Tensor) -> candle_core::Result<Tensor> {
-        let relu = self.activation == Activation::Relu;
+        use crate::kernels::{conv2d_bias, conv2d_bias_leaky_relu, conv2d_bias_relu};
         let params = crate::kernels::ConvParams {
             padding: self.padding,
             stride: self.stride,
         };
-        let ys = if relu {
-            crate::kernels::conv2d_bias_relu(xs, &self.weight, &self.bias, params)?
-        } else {
-            crate::kernels::conv2d_bias(xs, &self.weight, &self.bias, params)?
-        };
-        if relu {
-            Ok(ys)
-        } else {
-            self.activation.apply(&ys)
+        let (w, b) = (&self.weight, &self.bias);
+        match self.activation {
+            Activation::Relu => conv2d_bias_relu(xs, w, b, params),
+            Activation::LeakyRelu(alpha) if alpha.is_finite() && alpha >= 0.0 => {
+                conv2d_bias_leaky_relu(xs, w, b, params, alpha as f32)
+            }
+            other => other.apply(&conv2d_bias(xs, w, b, params)?),
         }
     }
 }
