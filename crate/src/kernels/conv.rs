@@ -3,7 +3,7 @@
 use super::conv_backward::{Inputs, Needs, backward};
 use super::gemm::{MatRef, matmul};
 use super::im2col::{Geometry, im2col};
-use super::leaky_relu::activate;
+use super::leaky_relu::{activate, activate_with_candle_ops};
 use super::scratch::with_scratch;
 use super::{SHARES_PER_THREAD, fast_path, storage, threads};
 use candle_core::{CpuStorage, CustomOp3, Layout, Result, Shape, Tensor, bail};
@@ -142,11 +142,7 @@ fn fused(
         let y = x
             .conv2d(kernel, padding, stride, 1, 1)?
             .broadcast_add(&bias.reshape((1, filters, 1, 1))?)?;
-        return match negative_slope {
-            None => Ok(y),
-            Some(0.0) => y.relu(),
-            Some(slope) => candle_nn::ops::leaky_relu(&y, slope as f64),
-        };
+        return activate_with_candle_ops(y, negative_slope);
     }
     x.contiguous()?.apply_op3(
         &kernel.contiguous()?,

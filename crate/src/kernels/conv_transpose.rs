@@ -8,7 +8,7 @@ use super::conv_backward::Needs;
 use super::conv_transpose_backward::{Inputs, backward};
 use super::gemm::{MatRef, matmul};
 use super::im2col::{Geometry, col2im};
-use super::leaky_relu::activate;
+use super::leaky_relu::{activate, activate_with_candle_ops};
 use super::{fast_path, storage};
 use candle_core::{CpuStorage, CustomOp3, Layout, Result, Shape, Tensor, bail};
 
@@ -145,11 +145,7 @@ pub fn conv_transpose2d_with_candle_ops(
         .narrow(2, padding, oh)?
         .narrow(3, padding, ow)?
         .broadcast_add(&bias.reshape((1, out_channels, 1, 1))?)?;
-    match negative_slope {
-        None => Ok(y),
-        Some(0.0) => y.relu(),
-        Some(slope) => candle_nn::ops::leaky_relu(&y, slope.into()),
-    }
+    activate_with_candle_ops(y, negative_slope)
 }
 
 /// The op: transposed convolution, bias and optional (Leaky)ReLU forward; backward in

@@ -47,6 +47,16 @@ pub(super) fn activate(values: &mut [f32], negative_slope: Option<f32>) {
     }
 }
 
+/// [`activate`] on a tensor, in Candle's ops (the convolutions' fallbacks off the fast
+/// path).
+pub(super) fn activate_with_candle_ops(y: Tensor, negative_slope: Option<f32>) -> Result<Tensor> {
+    match negative_slope {
+        None => Ok(y),
+        Some(0.0) => y.relu(),
+        Some(slope) => candle_nn::ops::leaky_relu(&y, slope.into()),
+    }
+}
+
 #[inline(always)]
 fn leaky(x: f32, slope: f32) -> f32 {
     if x > 0.0 { x } else { slope * x }

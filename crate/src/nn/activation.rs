@@ -42,6 +42,17 @@ impl Activation {
         }
     }
 
+    /// The negative slope under which the fast convolution kernels apply this activation
+    /// themselves: `Some(0.0)` for ReLU, `Some(α)` for LeakyReLU(α) with a finite α ≥ 0,
+    /// `None` for every other activation (applied after the kernel).
+    pub(crate) fn fused_slope(self) -> Option<f32> {
+        match self {
+            Activation::Relu => Some(0.0),
+            Activation::LeakyRelu(alpha) if alpha.is_finite() && alpha >= 0.0 => Some(alpha as f32),
+            _ => None,
+        }
+    }
+
     /// The activation and its derivative at each of `xs`, the derivative computed by
     /// automatic differentiation (what training uses), for plotting.
     ///

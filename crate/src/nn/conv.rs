@@ -199,12 +199,10 @@ impl Module for Conv2dModule {
             stride: self.stride,
         };
         let (w, b) = (&self.weight, &self.bias);
-        match self.activation {
-            Activation::Relu => conv2d_bias_relu(xs, w, b, params),
-            Activation::LeakyRelu(alpha) if alpha.is_finite() && alpha >= 0.0 => {
-                conv2d_bias_leaky_relu(xs, w, b, params, alpha as f32)
-            }
-            other => other.apply(&conv2d_bias(xs, w, b, params)?),
+        match self.activation.fused_slope() {
+            Some(0.0) => conv2d_bias_relu(xs, w, b, params),
+            Some(slope) => conv2d_bias_leaky_relu(xs, w, b, params, slope),
+            None => self.activation.apply(&conv2d_bias(xs, w, b, params)?),
         }
     }
 }
@@ -248,11 +246,7 @@ impl Module for ConvTranspose2dModule {
         }
         let placement = self.config.placement(self.kernel, h, w);
         let activation = self.config.activation;
-        let slope = match activation {
-            Activation::Relu => Some(0.0),
-            Activation::LeakyRelu(alpha) if alpha.is_finite() && alpha >= 0.0 => Some(alpha as f32),
-            _ => None,
-        };
+        let slope = activation.fused_slope();
         let ys = crate::kernels::conv_transpose2d(xs, &self.weight, &self.bias, placement, slope)?;
         if slope.is_some() {
             Ok(ys)
