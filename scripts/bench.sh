@@ -17,7 +17,9 @@
 #
 #   --threads N      threads for both sides (default: the cores this process may use)
 #   --repeats N      timed epochs and evaluations per model (default: $BENCH_REPEATS, else 3)
-#   --models LIST    which models, comma-separated (default mlp,cnn,lstm,lstm-rd,vae,vae-full,gan)
+#   --models LIST    which models, comma-separated (default mlp,cnn,lstm,lstm-rd,vae,vae-full,gan);
+#                    the rows of the others keep their last figures (at the same --threads),
+#                    marked with the run they come from
 #   --cnn-samples N  time the CNN on the first N training images, scaled to a full epoch
 #                    (quick checks only; default 60000)
 #   --lstm-samples N the same for the LSTMs and the 25,000 training reviews

@@ -5,6 +5,8 @@ Inputs: the JSON lines of crate/benches/epoch.rs (--rust) and scripts/bench_kera
 measurements (--kernel-warm, --kernel-cold, --suite). Any of them may be missing: the
 Keras columns then read "not measured" (with --keras-note saying why), and a kernel
 measurement not taken this time keeps its value and date from the previous BENCHMARKS.md.
+So does a model left out of this run (`--models`), at the same thread count: its rows keep
+both sides' figures, with the date, commit and machine they were measured on, and say so.
 
 An existing BENCHMARKS.md is not lost: its result tables move under "History" with the
 date and commit they were measured at, its History is kept below them, and the text
@@ -196,12 +198,45 @@ def rate(record, peak):
     return f"{gflops:.1f}{share}"
 
 
+def keep_unmeasured(rust, keras, prev, threads):
+    """Copies into this run's results (dicts, changed in place) the records of every model
+    this run left out, from the previous run at the same thread count; each copy carries
+    `kept`: the date, commit, machine and matmul peak it was measured with."""
+    if not prev or prev.get("machine", {}).get("threads") != threads:
+        return
+    measured = {key.split(":", 1)[1] for side in (rust, keras) for key in side if ":" in key}
+    old_rust, old_keras = prev.get("rust") or {}, prev.get("keras") or {}
+    origin = {
+        "date": prev["date"], "commit": prev.get("commit") or "?", "machine_text": prev["machine_text"],
+        "peak": (old_rust.get("matmul") or {}).get("gflops"),
+    }
+    for model in MODELS:
+        if model in measured:
+            continue
+        for old, new in ((old_rust, rust), (old_keras, keras)):
+            for kind in ("train", "evaluate"):
+                record = old.get(f"{kind}:{model}")
+                if record:
+                    new[f"{kind}:{model}"] = {**record, "kept": record.get("kept") or origin}
+
+
+def provenance(records, run_date, run_machine, run_peak, notes):
+    """(date, machine, peak, footnote mark) of a row: this run's, or the earlier run's it was
+    kept from (then with a footnote saying so)."""
+    kept = next((r["kept"] for r in records if r and r.get("kept")), None)
+    if not kept:
+        return run_date, run_machine, run_peak, ""
+    note = f"not measured in this run: kept from the run of {kept['date']}, commit `{kept['commit']}`."
+    mark = notes.setdefault(note, "¹²³⁴⁵⁶⁷⁸⁹"[len(notes) % 9])
+    return kept["date"].split(" ")[0], kept["machine_text"], kept["peak"], f" {mark}"
+
+
 def results_tables(data):
     """The training and evaluation tables of one run's data."""
     rust, keras = data.get("rust") or {}, data.get("keras") or {}
-    peak = (rust.get("matmul") or {}).get("gflops")
+    run_peak = (rust.get("matmul") or {}).get("gflops")
     keras_missing = "not measured"
-    machine, date = data["machine_text"], data["date"].split(" ")[0]
+    run_machine, run_date = data["machine_text"], data["date"].split(" ")[0]
     lines = [
         "| model | Keras s/epoch | dlcourse s/epoch | dlcourse / Keras | dlcourse GFLOP/s (% of matmul peak) "
         "| Keras GFLOP/s (% of matmul peak) | date | machine |",
@@ -212,6 +247,8 @@ def results_tables(data):
         r, k = rust.get(f"train:{key}"), keras.get(f"train:{key}")
         if not r and not k:
             continue
+        date, machine, peak, kept_mark = provenance((r, k), run_date, run_machine, run_peak, notes)
+        label += kept_mark
         r_s = r["epoch_s"] if r else None
         k_s = k["epoch_s"] if k else None
         ratio = f"{r_s / k_s:.2f}×" if r_s and k_s else "—"
@@ -227,6 +264,7 @@ def results_tables(data):
             f"| {rate(r, peak)} | {rate(k, peak)} | {date} | {machine} |"
         )
     lines += [""] + [f"{mark} {note}" for note, mark in notes.items()] if notes else []
+    notes = {}
     evaluated = [key for key in MODELS if rust.get(f"evaluate:{key}") or keras.get(f"evaluate:{key}")]
     lines += [] if not evaluated else [
         "",
@@ -238,14 +276,16 @@ def results_tables(data):
         "|---|---:|---:|---:|---:|---:|---|---|",
     ]
     for key in evaluated:
-        label = MODELS[key]
         r, k = rust.get(f"evaluate:{key}"), keras.get(f"evaluate:{key}")
+        date, machine, peak, kept_mark = provenance((r, k), run_date, run_machine, run_peak, notes)
+        label = MODELS[key].split(",")[0] + kept_mark
         ratio = f"{r['median_s'] / k['median_s']:.2f}×" if r and k else "—"
         lines.append(
-            f"| {label.split(',')[0]} | {fmt(k['median_s']) if k else keras_missing} "
+            f"| {label} | {fmt(k['median_s']) if k else keras_missing} "
             f"| {fmt(r['median_s']) if r else 'not measured'} | {ratio} | {rate(r, peak)} | {rate(k, peak)} "
             f"| {date} | {machine} |"
         )
+    lines += [""] + [f"{mark} {note}" for note, mark in notes.items()] if notes else []
     matmul = rust.get("matmul")
     if matmul:
         lines += [
@@ -290,14 +330,17 @@ def main():
     machine_text = f"{machine['cpu']}, {machine['cores']} cores, {args.threads} thread{plural}"
     prev, history, notes, old_text = previous(args.out)
 
+    keras_ran = keras is not None
+    rust, keras = rust or {}, keras or {}
+    keep_unmeasured(rust, keras, prev, args.threads)
     kernel = dict((prev or {}).get("kernel", {}))
     kernel.update(kernel_measurements(args, date))
-    keras_setup = (keras or {}).get("setup", {})
+    keras_setup = keras.get("setup", {})
     data = {
         "date": date, "commit": args.commit, "command": args.command, "machine": machine,
         "machine_text": machine_text, "rustc": args.rustc, "candle": candle_version(root),
         "tensorflow": keras_setup.get("tensorflow"), "keras_version": keras_setup.get("keras"),
-        "keras_note": "" if keras else args.keras_note,
+        "keras_note": "" if keras_ran else args.keras_note,
         "rust": rust, "keras": keras, "kernel": kernel,
     }
 
@@ -309,10 +352,10 @@ def main():
         history = f"### Before {date} (the earlier BENCHMARKS.md)\n\n{demoted}" + ("\n\n" + history if history else "")
 
     versions = f"Candle {data['candle']}" + (f", {args.rustc}" if args.rustc else "")
-    if keras:
+    if keras_ran:
         versions += f"; TensorFlow {data['tensorflow']} (tensorflow-cpu), Keras {data['keras_version']}"
     keras_line = ""
-    if not keras:
+    if not keras_ran:
         keras_line = f"\n**Keras: not measured** — {args.keras_note or 'no Keras results'}.\n"
     text = f"""# Benchmarks
 

@@ -132,3 +132,76 @@ fn a_sentiment_lstm_learns_a_toy_task() -> dlcourse::Result<()> {
     assert!(accuracy > 0.95, "accuracy {accuracy}");
     Ok(())
 }
+
+/// For each gate's block of `rows_per_gate` rows of a kernel gradient `[gates·rows, cols]`,
+/// the columns that are exactly zero: the features (or hidden units) that gate's dropout
+/// mask dropped, when the batch holds one sequence.
+fn dropped_columns(gradient: &Tensor, gates: usize) -> Vec<Vec<usize>> {
+    let rows: Vec<Vec<f32>> = gradient.to_vec2().unwrap();
+    let per_gate = rows.len() / gates;
+    (0..gates)
+        .map(|g| {
+            (0..rows[0].len())
+                .filter(|&c| {
+                    rows[g * per_gate..(g + 1) * per_gate]
+                        .iter()
+                        .all(|r| r[c] == 0.0)
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// Asserts that every gate dropped some columns but not all, and that the gates' masks differ.
+fn assert_masks_per_gate(what: &str, dropped: &[Vec<usize>], columns: usize) {
+    for (g, d) in dropped.iter().enumerate() {
+        assert!(
+            !d.is_empty() && d.len() < columns,
+            "{what}: gate {g} dropped {d:?}"
+        );
+    }
+    assert!(
+        dropped.iter().any(|d| d != &dropped[0]),
+        "{what}: all gates share one mask {:?}",
+        dropped[0]
+    );
+}
+
+#[test]
+fn each_lstm_gate_gets_its_own_recurrent_dropout_mask() {
+    // One sequence: the recurrent kernel's gradient for gate g is zero exactly in the
+    // columns (hidden units) that gate g's mask dropped. Keras draws four masks.
+    let (steps, units) = (3, 16);
+    let inputs = [
+        random(&[1, steps, 4 * units], 1),
+        (random(&[4 * units, units], 2) * 0.3).unwrap(),
+        (random(&[2, 1, units], 3) * 0.5).unwrap(),
+    ];
+    let config = Recurrence::new(Cell::Lstm).recurrent_dropout(0.5, 11);
+    let [_, _, kernel_gradient, _] = run(recurrence, &inputs, config);
+    let dropped = dropped_columns(&kernel_gradient, 4);
+    assert_masks_per_gate("recurrent kernel", &dropped, units);
+}
+
+#[test]
+fn with_recurrent_dropout_each_lstm_gate_gets_its_own_input_mask() -> dlcourse::Result<()> {
+    // Keras' LSTM with recurrent_dropout > 0 (its implementation 1) draws one input mask
+    // per gate: the input kernel's gradient shows four different sets of dropped features.
+    use dlcourse::candle_core::ModuleT;
+    use dlcourse::candle_nn::{VarBuilder, VarMap};
+    let (features, units) = (16, 4);
+    let vars = VarMap::new();
+    let vb = VarBuilder::from_varmap(&vars, DType::F32, &Device::Cpu);
+    let config = dlcourse::nn::RecurrentConfig {
+        dropout: 0.5,
+        recurrent_dropout: 0.2,
+        seed: 5,
+    };
+    let layer = dlcourse::nn::lstm(features, units, config, vb.pp("lstm"))?;
+    let h = layer.forward_t(&random(&[1, 3, features], 4), true)?;
+    let grads = (&h * &random(h.dims(), 6))?.sum_all()?.backward()?;
+    let kernel_gradient = grads.get(layer.kernel()).expect("a kernel gradient");
+    let dropped = dropped_columns(kernel_gradient, 4);
+    assert_masks_per_gate("input kernel", &dropped, features);
+    Ok(())
+}

@@ -61,6 +61,17 @@ with_avx2! {
 }
 
 with_avx2! {
+    /// `out += values ⊙ mask`.
+    fn add_masked(out: &mut [f32], values: &[f32], mask: &[f32]) {
+        let n = out.len();
+        let (values, mask) = (&values[..n], &mask[..n]);
+        for k in 0..n {
+            out[k] += values[k] * mask[k];
+        }
+    }
+}
+
+with_avx2! {
     /// `values ⊙= mask`.
     fn mask_in_place(values: &mut [f32], mask: &[f32]) {
         let mask = &mask[..values.len()];

@@ -9,7 +9,7 @@
 //! through time on its own (one small GEMM per step, gate non-linearities fused), with no
 //! synchronisation between steps. The backward pass walks the steps back the same way
 //! and computes the recurrent kernel's gradient at the end as one large GEMM over every
-//! (sequence, step) pair. The recurrent-dropout mask is hashed from a seed (as in
+//! (sequence, step) pair. The recurrent-dropout masks are hashed from a seed (as in
 //! [`dropout`](super::dropout)), drawn again in the backward pass, never stored.
 
 use super::dropout::Dropout;
@@ -50,8 +50,10 @@ impl Cell {
 }
 
 /// How a [`recurrence`] runs: the cell, and the recurrent dropout applied to the hidden
-/// state before the recurrent product (Keras: `recurrent_dropout=`; one mask per
-/// sequence, the same on every step, drawn from `seed`).
+/// state before the recurrent product (Keras: `recurrent_dropout=`). As in Keras, each
+/// gate gets its own mask (an LSTM four, a simple RNN one), drawn once per sequence
+/// from `seed` and the same on every step: the state that feeds the forget gate is not
+/// the one that feeds the output gate.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Recurrence {
     /// The cell.
@@ -82,11 +84,24 @@ impl Recurrence {
         }
     }
 
-    /// The mask's factor for value `unit` of sequence `sample` (0 or 1 / (1 − rate)).
+    /// How many masked copies of hₜ₋₁ each step multiplies: one per gate with recurrent
+    /// dropout, else one for all gates.
+    fn parts(&self) -> usize {
+        if self.recurrent_dropout > 0.0 {
+            self.cell.gates()
+        } else {
+            1
+        }
+    }
+
+    /// The masks, `[samples, gates, units]` factors (0 or 1 / (1 − rate)); none without
+    /// recurrent dropout.
     fn mask(&self, samples: usize, units: usize) -> Option<Vec<f32>> {
         (self.recurrent_dropout > 0.0).then(|| {
             let dropout = Dropout::new(self.recurrent_dropout, self.seed);
-            (0..samples * units).map(|i| dropout.factor(i)).collect()
+            (0..samples * self.parts() * units)
+                .map(|i| dropout.factor(i))
+                .collect()
         })
     }
 }
@@ -155,13 +170,21 @@ pub fn recurrence_with_candle_ops(
     initial: &Tensor,
     config: Recurrence,
 ) -> Result<Tensor> {
-    let (n, steps, _) = check_shapes(projected, recurrent_kernel, initial, config.cell)?;
+    let (n, steps, width) = check_shapes(projected, recurrent_kernel, initial, config.cell)?;
     let units = recurrent_kernel.dim(1)?;
+    let parts = config.parts();
     let mask = config
         .mask(n, units)
-        .map(|m| Tensor::from_vec(m, (n, units), projected.device())?.to_dtype(projected.dtype()))
+        .map(|m| {
+            Tensor::from_vec(m, (n, parts * units), projected.device())?.to_dtype(projected.dtype())
+        })
         .transpose()?;
-    let kernel_t = recurrent_kernel.t()?;
+    // Part g of the recurrent product: (hₜ₋₁ ⊙ mask g)·U_gᵀ, U_g the kernel's rows for
+    // gate g (all of them when there is one part).
+    let part_width = width / parts;
+    let kernels_t = (0..parts)
+        .map(|g| recurrent_kernel.narrow(0, g * part_width, part_width)?.t())
+        .collect::<Result<Vec<_>>>()?;
     let mut h = initial.get(0)?;
     let mut c = match config.cell {
         Cell::Lstm => Some(initial.get(1)?),
@@ -169,11 +192,15 @@ pub fn recurrence_with_candle_ops(
     };
     let mut outputs = Vec::with_capacity(steps);
     for step in 0..steps {
-        let h_in = match &mask {
-            Some(m) => h.mul(m)?,
-            None => h.clone(),
-        };
-        let z = (projected.narrow(1, step, 1)?.squeeze(1)? + h_in.matmul(&kernel_t)?)?;
+        let products = kernels_t
+            .iter()
+            .enumerate()
+            .map(|(g, kernel_t)| match &mask {
+                Some(m) => h.mul(&m.narrow(1, g * units, units)?)?.matmul(kernel_t),
+                None => h.matmul(kernel_t),
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let z = (projected.narrow(1, step, 1)?.squeeze(1)? + Tensor::cat(&products, 1)?)?;
         h = match c.as_mut() {
             None => z.tanh()?,
             Some(c) => {
@@ -235,7 +262,8 @@ struct Saved {
     gates: Vec<f32>,
     /// LSTM cell states cₜ (empty for a simple RNN).
     cells: Vec<f32>,
-    /// The recurrent product's input of each step: hₜ₋₁ times the dropout mask.
+    /// The recurrent product's input of each step: hₜ₋₁ times each dropout mask,
+    /// `[batch, steps, parts · units]`.
     recurrent_in: Vec<f32>,
 }
 
@@ -245,6 +273,8 @@ struct Dims {
     steps: usize,
     units: usize,
     width: usize,
+    /// Masked copies of hₜ₋₁ per step ([`Recurrence::parts`]).
+    parts: usize,
 }
 
 /// Splits `0..n` into up to `parts` contiguous blocks of nearly equal size.
@@ -271,14 +301,15 @@ fn split_blocks<'a>(
     pieces
 }
 
-/// The mask values of one block of sequences (none without recurrent dropout).
+/// The mask values of one block of sequences (none without recurrent dropout); `row`
+/// values per sequence.
 fn block_mask<'a>(
     mask: &'a Option<Vec<f32>>,
     block: &Range<usize>,
-    units: usize,
+    row: usize,
 ) -> Option<&'a [f32]> {
     mask.as_deref()
-        .map(|m| &m[block.start * units..block.end * units])
+        .map(|m| &m[block.start * row..block.end * row])
 }
 
 impl CustomOp3 for RecurrenceOp {
@@ -301,7 +332,9 @@ impl CustomOp3 for RecurrenceOp {
             steps,
             units,
             width,
+            parts: self.config.parts(),
         };
+        let rec = d.parts * units;
         let projected = storage::values(ps, pl, "recurrence inputs")?;
         let kernel = storage::values(ks, kl, "recurrent kernel")?;
         let initial = storage::values(is, il, "initial states")?;
@@ -317,7 +350,7 @@ impl CustomOp3 for RecurrenceOp {
                 0
             }
         ];
-        let mut recurrent_in = vec![0f32; n * steps * units];
+        let mut recurrent_in = vec![0f32; n * steps * rec];
         let blocks = blocks(n, threads());
         let cells_row = if cell == Cell::Lstm { steps * units } else { 0 };
         let work: Vec<_> = blocks
@@ -325,7 +358,7 @@ impl CustomOp3 for RecurrenceOp {
             .zip(split_blocks(&mut out, &blocks, steps * units))
             .zip(split_blocks(&mut gates, &blocks, steps * width))
             .zip(split_blocks(&mut cells, &blocks, cells_row))
-            .zip(split_blocks(&mut recurrent_in, &blocks, steps * units))
+            .zip(split_blocks(&mut recurrent_in, &blocks, steps * rec))
             .map(|((((b, o), g), c), r)| (b.clone(), o, g, c, r))
             .collect();
         work.into_par_iter()
@@ -337,7 +370,7 @@ impl CustomOp3 for RecurrenceOp {
                         Cell::Lstm => &initial[(n + block.start) * units..(n + block.end) * units],
                         Cell::SimpleRnn => &[],
                     },
-                    mask: block_mask(&mask, &block, units),
+                    mask: block_mask(&mask, &block, rec),
                     rows: block.len(),
                 };
                 forward_block(cell, d, kernel, &block_in, out, gates, cells, recurrent_in);
@@ -370,7 +403,9 @@ impl CustomOp3 for RecurrenceOp {
             steps,
             units,
             width,
+            parts: self.config.parts(),
         };
+        let rec = d.parts * units;
         let cell = self.config.cell;
         let grad = grad.contiguous()?;
         let (gs, gl) = grad.storage_and_layout();
@@ -406,7 +441,7 @@ impl CustomOp3 for RecurrenceOp {
                         Cell::SimpleRnn => &[],
                     },
                     grad: &grad[lo_u..hi_u],
-                    mask: block_mask(&mask, &block, units),
+                    mask: block_mask(&mask, &block, rec),
                     rows,
                 };
                 backward_block(cell, d, kernel_values, &saved_block, dp)
@@ -414,15 +449,20 @@ impl CustomOp3 for RecurrenceOp {
             .collect_into_vec(&mut d_initial);
         let cpu = &Device::Cpu;
         let d_kernel = if kernel.track_op() {
-            // dU = Σₜ dzₜᵀ·(hₜ₋₁ ⊙ mask): one GEMM over all (sequence, step) rows.
+            // dU_g = Σₜ dzₜ,gᵀ·(hₜ₋₁ ⊙ mask g): one GEMM per part over all (sequence,
+            // step) rows.
+            let part_width = width / d.parts;
             let mut dk = vec![0f32; width * units];
-            matmul(
-                &mut dk,
-                MatRef::row_major(&d_projected, n * steps, width).t(),
-                MatRef::row_major(&saved.recurrent_in, n * steps, units),
-                false,
-                threads(),
-            );
+            for (g, dk) in dk.chunks_mut(part_width * units).enumerate() {
+                matmul(
+                    dk,
+                    MatRef::strided(&d_projected[g * part_width..], n * steps, part_width, width)
+                        .t(),
+                    MatRef::strided(&saved.recurrent_in[g * units..], n * steps, units, rec),
+                    false,
+                    threads(),
+                );
+            }
             Some(Tensor::from_vec(dk, (width, units), cpu)?)
         } else {
             None
@@ -489,8 +529,9 @@ fn forward_block(
         steps,
         units,
         width,
+        parts,
     } = d;
-    let kernel_t = MatRef::row_major(kernel, width, units).t();
+    let (rec, part_width) = (parts * units, width / parts);
     for t in 0..steps {
         for j in 0..b.rows {
             let at = (j * steps + t) * units;
@@ -498,21 +539,40 @@ fn forward_block(
                 0 => &b.h0[j * units..(j + 1) * units],
                 _ => &out[at - units..at],
             };
-            let mask = b.mask.map(|m| &m[j * units..(j + 1) * units]);
-            gates::masked_copy(&mut recurrent_in[at..at + units], h_prev, mask);
+            let r = (j * steps + t) * rec;
+            for g in 0..parts {
+                let mask = b
+                    .mask
+                    .map(|m| &m[j * rec + g * units..j * rec + (g + 1) * units]);
+                let part = r + g * units;
+                gates::masked_copy(&mut recurrent_in[part..part + units], h_prev, mask);
+            }
             let z = (j * steps + t) * width;
             gates[z..z + width].copy_from_slice(&b.projected[z..z + width]);
         }
-        // zₜ = xₜ·W + b + (hₜ₋₁ ⊙ mask)·U for the block's rows, in place in `gates`.
-        let lhs = MatRef::strided(&recurrent_in[t * units..], b.rows, units, steps * units);
-        matmul_strided(
-            &mut gates[t * width..],
-            steps * width,
-            lhs,
-            kernel_t,
-            true,
-            1,
-        );
+        // zₜ = xₜ·W + b + Σ_g (hₜ₋₁ ⊙ mask g)·U_gᵀ for the block's rows, in place in `gates`.
+        for g in 0..parts {
+            let lhs = MatRef::strided(
+                &recurrent_in[t * rec + g * units..],
+                b.rows,
+                units,
+                steps * rec,
+            );
+            let kernel_t = MatRef::row_major(
+                &kernel[g * part_width * units..(g + 1) * part_width * units],
+                part_width,
+                units,
+            )
+            .t();
+            matmul_strided(
+                &mut gates[t * width + g * part_width..],
+                steps * width,
+                lhs,
+                kernel_t,
+                true,
+                1,
+            );
+        }
         for j in 0..b.rows {
             let z = &mut gates[(j * steps + t) * width..(j * steps + t + 1) * width];
             let at = (j * steps + t) * units;
@@ -556,9 +616,12 @@ fn backward_block(
         steps,
         units,
         width,
+        parts,
     } = d;
     let rows = s.rows;
-    let kernel = MatRef::row_major(kernel, width, units);
+    let part_width = width / parts;
+    // One part's (dzₜ,g·U_g), before its mask is applied (per-gate masks only).
+    let mut part = vec![0f32; if parts > 1 { rows * units } else { 0 }];
     // dh_next and dc_next: gradients flowing into step t from step t + 1.
     let mut dh_next = vec![0f32; rows * units];
     let mut dc_next = vec![0f32; if cell == Cell::Lstm { rows * units } else { 0 }];
@@ -582,11 +645,39 @@ fn backward_block(
                 }
             }
         }
-        // dhₜ₋₁ = (dzₜ·U) ⊙ mask.
-        let lhs = MatRef::strided(&d_projected[t * width..], rows, width, steps * width);
-        matmul(&mut dh_next, lhs, kernel, false, 1);
-        if let Some(m) = s.mask {
-            gates::mask_in_place(&mut dh_next, m);
+        // dhₜ₋₁ = Σ_g (dzₜ,g·U_g) ⊙ mask g.
+        for g in 0..parts {
+            let lhs = MatRef::strided(
+                &d_projected[t * width + g * part_width..],
+                rows,
+                part_width,
+                steps * width,
+            );
+            let kernel_g = MatRef::row_major(
+                &kernel[g * part_width * units..(g + 1) * part_width * units],
+                part_width,
+                units,
+            );
+            match s.mask {
+                None => matmul(&mut dh_next, lhs, kernel_g, false, 1),
+                Some(m) if parts == 1 => {
+                    matmul(&mut dh_next, lhs, kernel_g, false, 1);
+                    gates::mask_in_place(&mut dh_next, m);
+                }
+                Some(m) => {
+                    matmul(&mut part, lhs, kernel_g, false, 1);
+                    for j in 0..rows {
+                        let mask = &m[(j * parts + g) * units..(j * parts + g + 1) * units];
+                        let dh = &mut dh_next[j * units..(j + 1) * units];
+                        let p = &part[j * units..(j + 1) * units];
+                        if g == 0 {
+                            gates::masked_copy(dh, p, Some(mask));
+                        } else {
+                            gates::add_masked(dh, p, mask);
+                        }
+                    }
+                }
+            }
         }
     }
     dh_next.extend_from_slice(&dc_next);

@@ -59,14 +59,16 @@ macro_rules! recurrent_layer {
             }
 
             /// Drops this fraction of the input features while training (Keras:
-            /// `dropout=`), with one mask per sequence shared by all of its steps.
+            /// `dropout=`), with one mask per sequence shared by all of its steps; with
+            /// recurrent dropout on, one such mask per gate, as in Keras.
             pub fn dropout(mut self, rate: f64) -> Self {
                 self.0.dropout = rate;
                 self
             }
 
             /// Drops this fraction of the hidden state before each recurrent product
-            /// while training (Keras: `recurrent_dropout=`), one mask per sequence.
+            /// while training (Keras: `recurrent_dropout=`), one mask per sequence and
+            /// gate, as in Keras.
             pub fn recurrent_dropout(mut self, rate: f64) -> Self {
                 self.0.recurrent_dropout = rate;
                 self
@@ -118,10 +120,11 @@ impl Recurrent {
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct RecurrentConfig {
     /// Fraction of the input features dropped while training (Keras: `dropout=`), one
-    /// mask per sequence shared by all of its steps; in [0, 1).
+    /// mask per sequence shared by all of its steps (per gate when `recurrent_dropout`
+    /// is on, as in Keras); in [0, 1).
     pub dropout: f64,
     /// Fraction of the hidden state dropped before each recurrent product while training
-    /// (Keras: `recurrent_dropout=`), one mask per sequence; in [0, 1).
+    /// (Keras: `recurrent_dropout=`), one mask per sequence and gate; in [0, 1).
     pub recurrent_dropout: f64,
     /// Seeds the dropout masks, so a run repeats exactly.
     pub seed: u64,
@@ -271,15 +274,30 @@ impl RecurrentModule {
 impl ModuleT for RecurrentModule {
     fn forward_t(&self, xs: &Tensor, train: bool) -> candle_core::Result<Tensor> {
         let (n, steps, features) = xs.dims3()?;
-        let xs = if train {
-            // One mask per sequence, shared by all of its steps.
-            let ones = Tensor::ones((n, 1, features), xs.dtype(), xs.device())?;
-            xs.broadcast_mul(&self.input_dropout.forward_t(&ones, true)?)?
-        } else {
-            xs.clone()
-        };
         let width = self.cell.gates() * self.recurrent_kernel.dim(1)?;
-        let projected = kernels::linear(&xs.reshape((n * steps, features))?, &self.kernel)?
+        let projected = if train && self.input_dropout.rate() > 0.0 {
+            // One mask per sequence, shared by all of its steps. With recurrent dropout,
+            // Keras draws one per gate (its `implementation=1`), and so do we.
+            let parts = if self.recurrent_dropout > 0.0 {
+                self.cell.gates()
+            } else {
+                1
+            };
+            let part_width = width / parts;
+            let ones = Tensor::ones((parts, n, 1, features), xs.dtype(), xs.device())?;
+            let masks = self.input_dropout.forward_t(&ones, true)?;
+            let products = (0..parts)
+                .map(|g| {
+                    let x = xs.broadcast_mul(&masks.get(g)?)?;
+                    let kernel = self.kernel.narrow(0, g * part_width, part_width)?;
+                    kernels::linear(&x.reshape((n * steps, features))?, &kernel)
+                })
+                .collect::<candle_core::Result<Vec<_>>>()?;
+            Tensor::cat(&products, 1)?
+        } else {
+            kernels::linear(&xs.reshape((n * steps, features))?, &self.kernel)?
+        };
+        let projected = projected
             .broadcast_add(&self.bias)?
             .reshape((n, steps, width))?;
         let units = self.recurrent_kernel.dim(1)?;
