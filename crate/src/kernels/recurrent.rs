@@ -277,13 +277,27 @@ struct Dims {
     parts: usize,
 }
 
-/// Splits `0..n` into up to `parts` contiguous blocks of nearly equal size.
+/// Sequences per step GEMM. The GEMM library picks its code path by size, and a sum's
+/// rounding follows the path: giving every call the same rows, whatever the thread count,
+/// keeps results bit-identical on 1, 2 or more threads.
+const GROUP: usize = 16;
+
+/// Splits `0..n` into up to `parts` contiguous blocks of nearly equal size, each made of
+/// whole [`GROUP`]s (the last one may be shorter).
 fn blocks(n: usize, parts: usize) -> Vec<Range<usize>> {
-    let parts = parts.clamp(1, n.max(1));
+    let groups = n.div_ceil(GROUP);
+    let parts = parts.clamp(1, groups.max(1));
     (0..parts)
-        .map(|p| p * n / parts..(p + 1) * n / parts)
+        .map(|p| (p * groups / parts * GROUP).min(n)..((p + 1) * groups / parts * GROUP).min(n))
         .filter(|r| !r.is_empty())
         .collect()
+}
+
+/// The [`GROUP`]s of a block of `rows` sequences, as ranges of its rows.
+fn groups(rows: usize) -> impl Iterator<Item = Range<usize>> {
+    (0..rows)
+        .step_by(GROUP)
+        .map(move |start| start..(start + GROUP).min(rows))
 }
 
 /// Cuts `data` into consecutive pieces of `rows.len() · row` values, one per block.
@@ -551,27 +565,29 @@ fn forward_block(
             gates[z..z + width].copy_from_slice(&b.projected[z..z + width]);
         }
         // zₜ = xₜ·W + b + Σ_g (hₜ₋₁ ⊙ mask g)·U_gᵀ for the block's rows, in place in `gates`.
-        for g in 0..parts {
-            let lhs = MatRef::strided(
-                &recurrent_in[t * rec + g * units..],
-                b.rows,
-                units,
-                steps * rec,
-            );
-            let kernel_t = MatRef::row_major(
-                &kernel[g * part_width * units..(g + 1) * part_width * units],
-                part_width,
-                units,
-            )
-            .t();
-            matmul_strided(
-                &mut gates[t * width + g * part_width..],
-                steps * width,
-                lhs,
-                kernel_t,
-                true,
-                1,
-            );
+        for rows in groups(b.rows) {
+            for g in 0..parts {
+                let lhs = MatRef::strided(
+                    &recurrent_in[(rows.start * steps + t) * rec + g * units..],
+                    rows.len(),
+                    units,
+                    steps * rec,
+                );
+                let kernel_t = MatRef::row_major(
+                    &kernel[g * part_width * units..(g + 1) * part_width * units],
+                    part_width,
+                    units,
+                )
+                .t();
+                matmul_strided(
+                    &mut gates[(rows.start * steps + t) * width + g * part_width..],
+                    steps * width,
+                    lhs,
+                    kernel_t,
+                    true,
+                    1,
+                );
+            }
         }
         for j in 0..b.rows {
             let z = &mut gates[(j * steps + t) * width..(j * steps + t + 1) * width];
@@ -621,7 +637,7 @@ fn backward_block(
     let rows = s.rows;
     let part_width = width / parts;
     // One part's (dzₜ,g·U_g), before its mask is applied (per-gate masks only).
-    let mut part = vec![0f32; if parts > 1 { rows * units } else { 0 }];
+    let mut part = vec![0f32; if parts > 1 { GROUP * units } else { 0 }];
     // dh_next and dc_next: gradients flowing into step t from step t + 1.
     let mut dh_next = vec![0f32; rows * units];
     let mut dc_next = vec![0f32; if cell == Cell::Lstm { rows * units } else { 0 }];
@@ -646,34 +662,39 @@ fn backward_block(
             }
         }
         // dhₜ₋₁ = Σ_g (dzₜ,g·U_g) ⊙ mask g.
-        for g in 0..parts {
-            let lhs = MatRef::strided(
-                &d_projected[t * width + g * part_width..],
-                rows,
-                part_width,
-                steps * width,
-            );
-            let kernel_g = MatRef::row_major(
-                &kernel[g * part_width * units..(g + 1) * part_width * units],
-                part_width,
-                units,
-            );
-            match s.mask {
-                None => matmul(&mut dh_next, lhs, kernel_g, false, 1),
-                Some(m) if parts == 1 => {
-                    matmul(&mut dh_next, lhs, kernel_g, false, 1);
-                    gates::mask_in_place(&mut dh_next, m);
-                }
-                Some(m) => {
-                    matmul(&mut part, lhs, kernel_g, false, 1);
-                    for j in 0..rows {
-                        let mask = &m[(j * parts + g) * units..(j * parts + g + 1) * units];
-                        let dh = &mut dh_next[j * units..(j + 1) * units];
-                        let p = &part[j * units..(j + 1) * units];
-                        if g == 0 {
-                            gates::masked_copy(dh, p, Some(mask));
-                        } else {
-                            gates::add_masked(dh, p, mask);
+        for group in groups(rows) {
+            let dh = &mut dh_next[group.start * units..group.end * units];
+            for g in 0..parts {
+                let lhs = MatRef::strided(
+                    &d_projected[(group.start * steps + t) * width + g * part_width..],
+                    group.len(),
+                    part_width,
+                    steps * width,
+                );
+                let kernel_g = MatRef::row_major(
+                    &kernel[g * part_width * units..(g + 1) * part_width * units],
+                    part_width,
+                    units,
+                );
+                let mask = s.mask.map(|m| &m[group.start * parts * units..]);
+                match mask {
+                    None => matmul(dh, lhs, kernel_g, false, 1),
+                    Some(m) if parts == 1 => {
+                        matmul(dh, lhs, kernel_g, false, 1);
+                        gates::mask_in_place(dh, m);
+                    }
+                    Some(m) => {
+                        let part = &mut part[..group.len() * units];
+                        matmul(part, lhs, kernel_g, false, 1);
+                        for j in 0..group.len() {
+                            let at = (j * parts + g) * units;
+                            let dh = &mut dh[j * units..(j + 1) * units];
+                            let p = &part[j * units..(j + 1) * units];
+                            if g == 0 {
+                                gates::masked_copy(dh, p, Some(&m[at..at + units]));
+                            } else {
+                                gates::add_masked(dh, p, &m[at..at + units]);
+                            }
                         }
                     }
                 }
@@ -690,10 +711,13 @@ mod tests {
 
     #[test]
     fn blocks_cover_the_batch_once() {
-        assert_eq!(blocks(5, 2), [0..2, 2..5]);
+        assert_eq!(blocks(5, 2), [0..5]);
+        assert_eq!(blocks(32, 2), [0..16, 16..32]);
+        assert_eq!(blocks(40, 2), [0..16, 16..40]);
         assert_eq!(blocks(1, 4), vec![0..1]);
         assert_eq!(blocks(0, 2), Vec::<Range<usize>>::new());
         let b = blocks(33, 3);
-        assert_eq!(b.iter().map(|r| r.len()).sum::<usize>(), 33);
+        assert_eq!(b, [0..16, 16..32, 32..33]);
+        assert_eq!(groups(40).collect::<Vec<_>>(), [0..16, 16..32, 32..40]);
     }
 }
