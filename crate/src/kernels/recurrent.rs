@@ -711,7 +711,7 @@ mod tests {
 
     #[test]
     fn blocks_cover_the_batch_once() {
-        assert_eq!(blocks(5, 2), [0..5]);
+        assert_eq!(blocks(5, 2), vec![0..5]);
         assert_eq!(blocks(32, 2), [0..16, 16..32]);
         assert_eq!(blocks(40, 2), [0..16, 16..40]);
         assert_eq!(blocks(1, 4), vec![0..1]);
