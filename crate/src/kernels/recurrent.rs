@@ -85,8 +85,8 @@ impl Recurrence {
     }
 
     /// How many masked copies of hₜ₋₁ each step multiplies: one per gate with recurrent
-    /// dropout, else one for all gates.
-    fn parts(&self) -> usize {
+    /// dropout, else one for all gates (Keras draws its input masks the same way).
+    pub(crate) fn parts(&self) -> usize {
         if self.recurrent_dropout > 0.0 {
             self.cell.gates()
         } else {
@@ -291,6 +291,16 @@ fn blocks(n: usize, parts: usize) -> Vec<Range<usize>> {
         .map(|p| (p * groups / parts * GROUP).min(n)..((p + 1) * groups / parts * GROUP).min(n))
         .filter(|r| !r.is_empty())
         .collect()
+}
+
+/// Rows `g · part_width ..` of the recurrent kernel `[gates·units, units]`: the gates that
+/// part `g` of the recurrent product feeds.
+fn kernel_part(kernel: &[f32], g: usize, part_width: usize, units: usize) -> MatRef<'_> {
+    MatRef::row_major(
+        &kernel[g * part_width * units..(g + 1) * part_width * units],
+        part_width,
+        units,
+    )
 }
 
 /// The [`GROUP`]s of a block of `rows` sequences, as ranges of its rows.
@@ -573,12 +583,7 @@ fn forward_block(
                     units,
                     steps * rec,
                 );
-                let kernel_t = MatRef::row_major(
-                    &kernel[g * part_width * units..(g + 1) * part_width * units],
-                    part_width,
-                    units,
-                )
-                .t();
+                let kernel_t = kernel_part(kernel, g, part_width, units).t();
                 matmul_strided(
                     &mut gates[(rows.start * steps + t) * width + g * part_width..],
                     steps * width,
@@ -671,11 +676,7 @@ fn backward_block(
                     part_width,
                     steps * width,
                 );
-                let kernel_g = MatRef::row_major(
-                    &kernel[g * part_width * units..(g + 1) * part_width * units],
-                    part_width,
-                    units,
-                );
+                let kernel_g = kernel_part(kernel, g, part_width, units);
                 let mask = s.mask.map(|m| &m[group.start * parts * units..]);
                 match mask {
                     None => matmul(dh, lhs, kernel_g, false, 1),

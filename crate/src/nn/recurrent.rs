@@ -278,11 +278,9 @@ impl ModuleT for RecurrentModule {
         let projected = if train && self.input_dropout.rate() > 0.0 {
             // One mask per sequence, shared by all of its steps. With recurrent dropout,
             // Keras draws one per gate (its `implementation=1`), and so do we.
-            let parts = if self.recurrent_dropout > 0.0 {
-                self.cell.gates()
-            } else {
-                1
-            };
+            let parts = Recurrence::new(self.cell)
+                .recurrent_dropout(self.recurrent_dropout, 0)
+                .parts();
             let part_width = width / parts;
             let ones = Tensor::ones((parts, n, 1, features), xs.dtype(), xs.device())?;
             let masks = self.input_dropout.forward_t(&ones, true)?;
