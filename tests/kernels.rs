@@ -40,6 +40,12 @@ fn conv2d_matches_candle_forward_and_backward() {
         (4, 6, 12, 12, 5, 5, 2, 2),
         (3, 2, 11, 11, 3, 2, 2, 0),
         (2, 4, 6, 6, 2, 1, 1, 0),
+        // 3×3, stride 1, ≥ 8 channels: Winograd's F(2×2, 3×3), also on odd sizes, a batch
+        // of one (the GEMMs get the threads), more images than backward shares, padding 2.
+        (3, 8, 10, 9, 6, 3, 1, 0),
+        (1, 12, 7, 7, 5, 3, 1, 1),
+        (33, 8, 6, 5, 4, 3, 1, 2),
+        (2, 32, 26, 26, 64, 3, 1, 0),
     ];
     for (i, &(b, c, h, w, f, k, stride, padding)) in cases.iter().enumerate() {
         let seed = 10 * i as u64;
@@ -60,11 +66,18 @@ fn conv2d_matches_candle_forward_and_backward() {
 
 #[test]
 fn the_fused_layer_matches_candle_conv_bias_relu_and_leaky_relu() {
-    // (stride, padding, negative slope: 0 is ReLU)
-    let cases = [(1, 0, 0.0), (2, 1, 0.0), (2, 1, 0.2), (1, 1, 0.01)];
-    for (i, &(stride, padding, slope)) in cases.iter().enumerate() {
-        let x = random(&[4, 3, 9, 9], 600 + i as u64);
-        let kernel = random(&[5, 3, 3, 3], 610 + i as u64);
+    // (stride, padding, negative slope: 0 is ReLU, channels: 8 and more take Winograd's way)
+    let cases = [
+        (1, 0, 0.0, 3),
+        (2, 1, 0.0, 3),
+        (2, 1, 0.2, 3),
+        (1, 1, 0.01, 3),
+        (1, 0, 0.0, 8),
+        (1, 1, 0.2, 16),
+    ];
+    for (i, &(stride, padding, slope, channels)) in cases.iter().enumerate() {
+        let x = random(&[4, channels, 9, 9], 600 + i as u64);
+        let kernel = random(&[5, channels, 3, 3], 610 + i as u64);
         let bias = random(&[5], 620 + i as u64);
         let (vx, vk, vb) = (
             Var::from_tensor(&x).unwrap(),

@@ -5,6 +5,7 @@ use super::gemm::{MatRef, matmul};
 use super::im2col::{Geometry, im2col};
 use super::leaky_relu::{activate, activate_with_candle_ops};
 use super::scratch::with_scratch;
+use super::winograd::{self, Tiles};
 use super::{SHARES_PER_THREAD, fast_path, storage, threads};
 use candle_core::{CpuStorage, CustomOp3, Layout, Result, Shape, Tensor, bail};
 use rayon::prelude::*;
@@ -229,8 +230,20 @@ impl CustomOp3 for Conv2d {
             bail!("conv2d: {} biases for {filters} filters", bias.len())
         }
         let (patch, positions) = (g.patch_len(), g.positions());
-        let kernel = MatRef::row_major(k, filters, patch);
         let mut out = vec![0f32; batch * filters * positions];
+        let shape = Shape::from((batch, filters, g.out_h, g.out_w));
+        if winograd::applies(&g) {
+            let tiles = Tiles::of(&g);
+            let u = winograd::transform_kernel(k, filters, g.channels);
+            let scratch = tiles.input_len(g.channels) + tiles.output_len(filters);
+            for_each_image(&mut out, filters * positions, scratch, |i, y, s, t| {
+                let image = &x[i * g.image_len()..][..g.image_len()];
+                winograd::convolve_image(&g, tiles, &u, image, bias, s, y, t);
+                activate(y, self.negative_slope);
+            });
+            return Ok((CpuStorage::F32(out), shape));
+        }
+        let kernel = MatRef::row_major(k, filters, patch);
         for_each_image(
             &mut out,
             filters * positions,
@@ -250,10 +263,7 @@ impl CustomOp3 for Conv2d {
                 activate(y, self.negative_slope);
             },
         );
-        Ok((
-            CpuStorage::F32(out),
-            Shape::from((batch, filters, g.out_h, g.out_w)),
-        ))
+        Ok((CpuStorage::F32(out), shape))
     }
 
     fn bwd(

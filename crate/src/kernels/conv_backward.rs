@@ -9,7 +9,7 @@
 use super::gemm::{MatRef, matmul};
 use super::im2col::{Geometry, col2im, im2col};
 use super::scratch::with_scratch;
-use super::{keep_if, threads};
+use super::{keep_if, threads, winograd};
 use candle_core::{Device, Result, Tensor};
 use rayon::prelude::*;
 use std::ops::Range;
@@ -69,6 +69,25 @@ impl Gradients {
 
 /// Computes the gradients of a convolution (+ bias, + optional (Leaky)ReLU) layer.
 pub(super) fn backward(g: &Geometry, inputs: &Inputs, needs: Needs) -> Gradients {
+    if winograd::applies(g) {
+        let u = match needs.input {
+            true => winograd::transform_kernel(inputs.kernel, inputs.filters, g.channels),
+            false => Vec::new(),
+        };
+        let (input, du, bias) = over_workers(
+            inputs.batch,
+            g.image_len(),
+            needs.input,
+            |images, dx, threads| winograd::sweep(g, inputs, needs, &u, images, dx, threads),
+        );
+        return Gradients {
+            input,
+            kernel: needs
+                .kernel
+                .then(|| winograd::kernel_gradient(&du, inputs.filters, g.channels)),
+            bias: needs.bias.then_some(bias),
+        };
+    }
     let (input, kernel, bias) = over_workers(
         inputs.batch,
         g.image_len(),
@@ -160,11 +179,7 @@ fn sweep(
                 .activation
                 .map(|(y, slope)| (&y[i * out_len..][..out_len], slope));
             let gi = through_relu(raw, activation, masked);
-            if needs.bias {
-                for (b, row) in bias_sum.iter_mut().zip(gi.chunks_exact(positions)) {
-                    *b += sum(row);
-                }
-            }
+            add_bias_gradient(&mut bias_sum, gi);
             let gi = MatRef::row_major(gi, filters, positions);
             if needs.kernel {
                 // Summed transposed, cols·Gᵀ: the GEMM runs ~25% faster with the long
@@ -181,6 +196,18 @@ fn sweep(
         }
     });
     (kernel_sum_t, bias_sum)
+}
+
+/// Adds each filter's sum of one image's output gradient `grad` (`[filters][positions]`)
+/// to `bias_sum` (nothing when the bias needs no gradient: `bias_sum` is empty).
+pub(super) fn add_bias_gradient(bias_sum: &mut [f32], grad: &[f32]) {
+    if bias_sum.is_empty() {
+        return;
+    }
+    let positions = grad.len() / bias_sum.len();
+    for (b, row) in bias_sum.iter_mut().zip(grad.chunks_exact(positions)) {
+        *b += sum(row);
+    }
 }
 
 /// The gradient `grad` of a layer's output taken back through its ReLU or LeakyReLU,
