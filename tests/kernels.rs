@@ -254,6 +254,77 @@ fn max_pool2d_sends_a_tied_gradient_to_the_first_maximum() {
 }
 
 #[test]
+fn linear_bias_matches_candle_dense_layers() {
+    // (batch, inputs, outputs, negative slope: None linear, 0 ReLU, else LeakyReLU)
+    let cases = [
+        (100, 784, 512, Some(0.0)),
+        (1, 7, 3, None),
+        (33, 128, 10, Some(0.2)),
+        (5, 9216, 128, Some(0.0)),
+    ];
+    for (i, &(batch, inputs, outputs, slope)) in cases.iter().enumerate() {
+        let (x, w, b) = (
+            random(&[batch, inputs], 700 + i as u64),
+            random(&[outputs, inputs], 710 + i as u64),
+            random(&[outputs], 720 + i as u64),
+        );
+        let (vx, vw, vb) = (
+            Var::from_tensor(&x).unwrap(),
+            Var::from_tensor(&w).unwrap(),
+            Var::from_tensor(&b).unwrap(),
+        );
+        let run = |fast: bool| {
+            let y = if fast {
+                kernels::linear_bias(&vx, &vw, &vb, slope).unwrap()
+            } else {
+                let z = vx
+                    .matmul(&vw.t().unwrap())
+                    .unwrap()
+                    .broadcast_add(&vb)
+                    .unwrap();
+                match slope {
+                    None => z,
+                    Some(s) => candle_nn::ops::leaky_relu(&z, s as f64).unwrap(),
+                }
+            };
+            let r = random(y.dims(), 730);
+            let grads = (&y * &r).unwrap().sum_all().unwrap().backward().unwrap();
+            let g = |v: &Var| grads.get(v).expect("a gradient").clone();
+            (y, g(&vx), g(&vw), g(&vb))
+        };
+        let (fast, reference) = (run(true), run(false));
+        let what = format!("linear_bias case {i} {:?}", cases[i]);
+        assert_close(&format!("{what}: output"), &fast.0, &reference.0);
+        assert_close(&format!("{what}: input gradient"), &fast.1, &reference.1);
+        assert_close(&format!("{what}: weight gradient"), &fast.2, &reference.2);
+        assert_close(&format!("{what}: bias gradient"), &fast.3, &reference.3);
+    }
+}
+
+#[test]
+fn linear_bias_skips_the_gradient_of_data() {
+    let x = random(&[4, 6], 740);
+    let (w, b) = (
+        Var::from_tensor(&random(&[3, 6], 741)).unwrap(),
+        Var::from_tensor(&random(&[3], 742)).unwrap(),
+    );
+    let y = kernels::linear_bias(&x, &w, &b, Some(0.0)).unwrap();
+    let grads = y.sum_all().unwrap().backward().unwrap();
+    assert!(grads.get(&x).is_none(), "data got a gradient");
+    assert!(grads.get(&w).is_some() && grads.get(&b).is_some());
+}
+
+#[test]
+fn linear_bias_rejects_a_negative_slope() {
+    let x = random(&[2, 3], 750);
+    let (w, b) = (random(&[2, 3], 751), random(&[2], 752));
+    let error = kernels::linear_bias(&x, &w, &b, Some(-1.0))
+        .unwrap_err()
+        .to_string();
+    assert!(error.contains("negative slope of -1"), "{error}");
+}
+
+#[test]
 fn linear_matches_candle_forward_and_backward() {
     for (i, &(batch, inputs, outputs)) in [(100, 784, 512), (1, 7, 3), (33, 128, 10)]
         .iter()

@@ -30,7 +30,8 @@
 //! - [`leaky_relu`]: one pass forward and one backward, where candle-nn's takes about
 //!   twenty whole-tensor passes and allocations backward.
 //! - [`linear`]: `x·wᵀ`, whose backward pass skips the input gradient when the input
-//!   needs none (the first layer of every network).
+//!   needs none (the first layer of every network); [`linear_bias`]: a whole Dense layer,
+//!   bias and (Leaky)ReLU fused like the convolutions'.
 //!
 //! Each function falls back to Candle's own op for anything but contiguous f32 tensors on
 //! the CPU (a GPU, f64, f16), so callers never branch. `tests/kernels.rs` checks values and
@@ -49,6 +50,7 @@ mod conv;
 mod conv_backward;
 mod conv_transpose;
 mod conv_transpose_backward;
+mod dense;
 mod dropout;
 mod fast_math;
 mod gates;
@@ -67,6 +69,7 @@ mod winograd;
 
 pub use conv::{ConvParams, conv2d, conv2d_bias, conv2d_bias_leaky_relu, conv2d_bias_relu};
 pub use conv_transpose::{ConvTranspose, conv_transpose2d, conv_transpose2d_with_candle_ops};
+pub use dense::linear_bias;
 pub use dropout::dropout;
 pub(crate) use inplace::{map_in_place, map_in_place2};
 pub use leaky_relu::leaky_relu;

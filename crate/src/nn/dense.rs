@@ -1,6 +1,6 @@
 //! `Dense`: the fully connected layer, y = activation(x·Wᵀ + b), with weights laid out
-//! as in candle-nn's `Linear` (`[units, inputs]`) and the product computed by
-//! [`crate::kernels::linear`].
+//! as in candle-nn's `Linear` (`[units, inputs]`), computed by
+//! [`crate::kernels::linear_bias`] (bias, and ReLU or LeakyReLU, fused into the op).
 
 use crate::error::{Error, Result};
 use crate::nn::glorot_uniform;
@@ -69,8 +69,9 @@ pub struct DenseConfig {
 }
 
 /// A fully connected layer, y = activation(x·Wᵀ + b), built by [`dense`]: weights
-/// `[units, inputs]` and biases `[units]` as in candle-nn's `Linear`, the product computed
-/// by [`crate::kernels::linear`]. Inputs are `[batch, inputs]`.
+/// `[units, inputs]` and biases `[units]` as in candle-nn's `Linear`, computed by
+/// [`crate::kernels::linear_bias`] (ReLU and LeakyReLU fused into the op, other
+/// activations applied after it). Inputs are `[batch, inputs]`.
 #[derive(Debug, Clone)]
 pub struct DenseModule {
     weight: Tensor,
@@ -92,8 +93,13 @@ impl DenseModule {
 
 impl Module for DenseModule {
     fn forward(&self, xs: &Tensor) -> candle_core::Result<Tensor> {
-        let linear = crate::kernels::linear(xs, &self.weight)?.broadcast_add(&self.bias)?;
-        self.activation.apply(&linear)
+        let (w, b) = (&self.weight, &self.bias);
+        match self.activation.fused_slope() {
+            Some(slope) => crate::kernels::linear_bias(xs, w, b, Some(slope)),
+            None => self
+                .activation
+                .apply(&crate::kernels::linear_bias(xs, w, b, None)?),
+        }
     }
 }
 
