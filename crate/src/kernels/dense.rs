@@ -11,6 +11,7 @@
 use super::conv_backward::through_relu;
 use super::gemm::{MatRef, matmul};
 use super::leaky_relu::{activate, activate_with_candle_ops};
+use super::linear::{operands, x_times_wt};
 use super::{fast_path, linear, storage, threads};
 use candle_core::{CpuStorage, CustomOp3, Device, Layout, Result, Shape, Tensor, bail};
 
@@ -74,25 +75,14 @@ impl CustomOp3 for LinearBias {
         bs: &CpuStorage,
         bl: &Layout,
     ) -> Result<(CpuStorage, Shape)> {
-        let (batch, inputs) = xl.shape().dims2()?;
-        let (outputs, w_inputs) = wl.shape().dims2()?;
-        if inputs != w_inputs {
-            bail!("linear_bias: rows of {inputs} values, weights for {w_inputs} inputs")
-        }
-        let x = storage::values(xs, xl, "linear_bias input")?;
-        let w = storage::values(ws, wl, "linear_bias weight")?;
+        let (x, w, sizes) = operands(xs, xl, ws, wl, "linear_bias")?;
+        let (batch, _, outputs) = sizes;
         let bias = storage::values(bs, bl, "linear_bias bias")?;
         if bias.len() != outputs {
             bail!("linear_bias: {} biases for {outputs} outputs", bias.len())
         }
         let mut out = bias.repeat(batch);
-        matmul(
-            &mut out,
-            MatRef::row_major(x, batch, inputs),
-            MatRef::row_major(w, outputs, inputs).t(),
-            true,
-            threads(),
-        );
+        x_times_wt(&mut out, x, w, sizes, true);
         activate(&mut out, self.negative_slope);
         Ok((CpuStorage::F32(out), Shape::from((batch, outputs))))
     }
@@ -136,22 +126,17 @@ impl CustomOp3 for LinearBias {
         } else {
             None
         };
-        let w_grad = if w.track_op() {
-            let mut dw = vec![0f32; outputs * inputs];
-            let x_rows = MatRef::row_major(x_values, batch, inputs);
-            matmul(&mut dw, g_rows.t(), x_rows, false, threads());
-            Some(tensor(dw, w)?)
-        } else {
-            None
+        // A GEMM's result as the gradient of `like`, when `like` needs one.
+        let product = |like: &Tensor, lhs: MatRef, rhs: MatRef| -> Result<Option<Tensor>> {
+            if !like.track_op() {
+                return Ok(None);
+            }
+            let mut values = vec![0f32; like.elem_count()];
+            matmul(&mut values, lhs, rhs, false, threads());
+            Ok(Some(tensor(values, like)?))
         };
-        let x_grad = if x.track_op() {
-            let mut dx = vec![0f32; batch * inputs];
-            let w_rows = MatRef::row_major(w_values, outputs, inputs);
-            matmul(&mut dx, g_rows, w_rows, false, threads());
-            Some(tensor(dx, x)?)
-        } else {
-            None
-        };
+        let w_grad = product(w, g_rows.t(), MatRef::row_major(x_values, batch, inputs))?;
+        let x_grad = product(x, g_rows, MatRef::row_major(w_values, outputs, inputs))?;
         Ok((x_grad, w_grad, bias_grad))
     }
 }

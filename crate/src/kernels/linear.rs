@@ -25,6 +25,46 @@ pub fn linear(x: &Tensor, w: &Tensor) -> Result<Tensor> {
     x.contiguous()?.apply_op2(&w.contiguous()?, Linear)
 }
 
+/// The sizes of `x·wᵀ`: `(batch, inputs, outputs)`.
+pub(super) type Sizes = (usize, usize, usize);
+
+/// The values of an op's `x` (`[batch, inputs]`) and `w` (`[outputs, inputs]`) and their
+/// sizes `(batch, inputs, outputs)`, or an error naming the op `what` when they do not fit.
+pub(super) fn operands<'a>(
+    xs: &'a CpuStorage,
+    xl: &Layout,
+    ws: &'a CpuStorage,
+    wl: &Layout,
+    what: &str,
+) -> Result<(&'a [f32], &'a [f32], Sizes)> {
+    let (batch, inputs) = xl.shape().dims2()?;
+    let (outputs, w_inputs) = wl.shape().dims2()?;
+    if inputs != w_inputs {
+        bail!("{what}: rows of {inputs} values, weights for {w_inputs} inputs")
+    }
+    let x = storage::values(xs, xl, &format!("{what} input"))?;
+    let w = storage::values(ws, wl, &format!("{what} weight"))?;
+    Ok((x, w, (batch, inputs, outputs)))
+}
+
+/// `out = x·wᵀ` (or `out += x·wᵀ` when `accumulate`) on every thread, sizes as
+/// [`operands`] returns them.
+pub(super) fn x_times_wt(
+    out: &mut [f32],
+    x: &[f32],
+    w: &[f32],
+    (batch, inputs, outputs): Sizes,
+    accumulate: bool,
+) {
+    matmul(
+        out,
+        MatRef::row_major(x, batch, inputs),
+        MatRef::row_major(w, outputs, inputs).t(),
+        accumulate,
+        threads(),
+    );
+}
+
 /// The op: forward by GEMM, backward by Candle's matmul.
 struct Linear;
 
@@ -40,21 +80,10 @@ impl CustomOp2 for Linear {
         ws: &CpuStorage,
         wl: &Layout,
     ) -> Result<(CpuStorage, Shape)> {
-        let (batch, inputs) = xl.shape().dims2()?;
-        let (outputs, w_inputs) = wl.shape().dims2()?;
-        if inputs != w_inputs {
-            bail!("linear: rows of {inputs} values, weights for {w_inputs} inputs")
-        }
-        let x = storage::values(xs, xl, "linear input")?;
-        let w = storage::values(ws, wl, "linear weight")?;
+        let (x, w, sizes) = operands(xs, xl, ws, wl, "linear")?;
+        let (batch, _, outputs) = sizes;
         let mut out = vec![0f32; batch * outputs];
-        matmul(
-            &mut out,
-            MatRef::row_major(x, batch, inputs),
-            MatRef::row_major(w, outputs, inputs).t(),
-            false,
-            threads(),
-        );
+        x_times_wt(&mut out, x, w, sizes, false);
         Ok((CpuStorage::F32(out), Shape::from((batch, outputs))))
     }
 
