@@ -3,7 +3,8 @@
 #
 #   scripts/bench.sh [--threads N] [--repeats N] [--models LIST] [--cnn-samples N]
 #                    [--lstm-samples N] [--vae-samples N] [--vae-full-samples N] [--gan-samples N]
-#                    [--no-keras] [--no-kernel] [--suite] [--cold-kernel] [--all] [--out FILE]
+#                    [--kernel-samples N] [--no-keras] [--no-kernel] [--suite] [--cold-kernel]
+#                    [--all] [--out FILE]
 #
 # Times one training epoch (after a warm-up) of the MNIST MLP (784-512-10, batch 100,
 # RMSprop), the lesson-09 CNN (batch 32, Adam), lesson 10's IMDB LSTM with and without
@@ -13,7 +14,8 @@
 # discriminator and one generator step per batch of 64), each trained by its own step; in
 # dlcourse (cargo bench, release build) and in Keras (scripts/bench_keras.py), on the same
 # data files and the same number of threads; the median of --repeats epochs.
-# Also measures Candle's f32 matmul GFLOP/s, and the evcxr kernel's latency on lesson 01.
+# Also measures Candle's f32 matmul GFLOP/s, the evcxr kernel's latency on lesson 01, and
+# lesson 09's CNN trained inside the kernel against the release build on the same images.
 #
 #   --threads N      threads for both sides (default: the cores this process may use)
 #   --repeats N      timed epochs and evaluations per model (default: $BENCH_REPEATS, else 3)
@@ -28,9 +30,12 @@
 #                    a full epoch takes minutes per repeat, so quick runs use a few thousand)
 #   --gan-samples N  the same for the GAN and its 60,000 images (default 60000; a full epoch
 #                    takes 10-20 minutes per repeat on 2 threads)
+#   --kernel-samples N  images of the CNN epoch timed in the kernel and, alternately, in the
+#                    release build (default 3200: 100 steps)
 #   --no-keras       skip Keras (its columns read "not measured")
-#   --no-kernel      skip the warm kernel measurement (lesson 01 run twice: 3-4 minutes, or
-#                    15-30 more when the kernel's build cache must be filled first)
+#   --no-kernel      skip the kernel measurements (lesson 01 run twice, and the CNN epoch in
+#                    the kernel: 5 minutes, or 15-30 more when the kernel's build cache must
+#                    be filled first)
 #   --suite          also time every lesson in the quick profile (several minutes)
 #   --cold-kernel    also time lesson 01 with an empty build cache (15-30 minutes on 2 cores)
 #   --all            --suite and --cold-kernel
@@ -50,6 +55,7 @@ lstm_samples=25000
 vae_samples=60000
 vae_full_samples=70000
 gan_samples=60000
+kernel_samples=3200
 models="mlp,cnn,lstm,lstm-rd,vae,vae-full,gan"
 keras=1 kernel=1 suite=0 cold=0
 out="$ROOT/BENCHMARKS.md"
@@ -64,6 +70,7 @@ while [ $# -gt 0 ]; do
     --vae-samples) vae_samples="$(number "$1" "${2:-}")"; shift 2 ;;
     --vae-full-samples) vae_full_samples="$(number "$1" "${2:-}")"; shift 2 ;;
     --gan-samples) gan_samples="$(number "$1" "${2:-}")"; shift 2 ;;
+    --kernel-samples) kernel_samples="$(number "$1" "${2:-}")"; shift 2 ;;
     --models) models="${2:?--models needs a list}"; shift 2 ;;
     --no-keras) keras=0; shift ;;
     --no-kernel) kernel=0; shift ;;
@@ -168,7 +175,7 @@ lesson="$ROOT/notebooks/01-hello-world-regression.ipynb"
 kernel_ready() { [ -f "$VENV/share/jupyter/kernels/$KERNEL_NAME/kernel.json" ] && command -v evcxr_jupyter >/dev/null; }
 run_lesson() { # times-json-path [notebook...]: runs through the kernel, never fails the benchmark
   local times="$1"; shift
-  "$ROOT/scripts/run-notebooks.sh" --profile quick --times-json "$times" "$@" || say "some notebook failed (the table says which)"
+  ${pin[@]+"${pin[@]}"} "$ROOT/scripts/run-notebooks.sh" --profile quick --times-json "$times" "$@" || say "some notebook failed (the table says which)"
 }
 if [ $((kernel + suite + cold)) -gt 0 ] && ! kernel_ready; then
   say "kernel: not set up (run scripts/setup.sh); the kernel rows are not measured this time"
@@ -185,6 +192,20 @@ if [ "$kernel" = 1 ]; then
   say "kernel: lesson 01 once to warm the cache, then timed"
   run_lesson "$work/kernel-prime.json" "$lesson"
   run_lesson "$work/kernel-warm.json" "$lesson"
+  # Lesson 09's CNN in the kernel, between two release runs on the same images (the
+  # host's speed drifts; the kernel is compared with both).
+  say "kernel: lesson 09's CNN on $kernel_samples images, release build / kernel / release build"
+  for side in release-1 kernel release-2; do
+    if [ "$side" = kernel ]; then
+      BENCH_CNN_SAMPLES="$kernel_samples" BENCH_REPEATS="$repeats" BENCH_KERNEL_JSON="$work/kernel-cnn.json" \
+        run_lesson "$work/kernel-cnn-times.json" "$ROOT/scripts/kernel_epoch.ipynb"
+    else
+      (cd "$ROOT" && BENCH_JSON="$work/kernel-cnn-$side.jsonl" BENCH_REPEATS="$repeats" \
+        BENCH_CNN_SAMPLES="$kernel_samples" BENCH_MODELS=cnn BENCH_EVALUATE=0 \
+        ${pin[@]+"${pin[@]}"} cargo bench -p dlcourse --bench epoch) >>"$work/kernel-cnn-release.log" 2>&1 \
+        || say "the release CNN run failed (see target/bench/kernel-cnn-release.log)"
+    fi
+  done
 fi
 if [ "$suite" = 1 ]; then
   say "kernel: every lesson, quick profile"
@@ -197,5 +218,6 @@ commit="$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')"
 python3 "$ROOT/scripts/bench_report.py" --out "$out" --threads "$threads" --command "$command_line" \
   --commit "$commit" --rustc "$(rustc -V 2>/dev/null || true)" --rust "$work/rust.jsonl" \
   --keras "$work/keras.jsonl" --keras-note "$keras_note" --kernel-warm "$work/kernel-warm.json" \
-  --kernel-cold "$work/kernel-cold.json" --suite "$work/suite.json"
+  --kernel-cold "$work/kernel-cold.json" --suite "$work/suite.json" --kernel-cnn "$work/kernel-cnn.json" \
+  --kernel-cnn-release "$work/kernel-cnn-release-1.jsonl" "$work/kernel-cnn-release-2.jsonl"
 say "benchmark: done in $((SECONDS - start)) s; results in ${out#"$ROOT"/}, raw data in target/bench/"

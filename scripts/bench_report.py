@@ -2,7 +2,8 @@
 
 Inputs: the JSON lines of crate/benches/epoch.rs (--rust) and scripts/bench_keras.py
 (--keras), and the --times-json files of scripts/run-notebooks.sh for the kernel
-measurements (--kernel-warm, --kernel-cold, --suite). Any of them may be missing: the
+measurements (--kernel-warm, --kernel-cold, --suite), scripts/kernel_epoch.ipynb's result
+(--kernel-cnn) with the release runs beside it (--kernel-cnn-release). Any of them may be missing: the
 Keras columns then read "not measured" (with --keras-note saying why), and a kernel
 measurement not taken this time keeps its value and date from the previous BENCHMARKS.md.
 So does a model left out of this run (`--models`), at the same thread count: its rows keep
@@ -45,6 +46,7 @@ KERNEL_ROWS = [
     ("warm_first_result", "kernel start → first lesson result, warm build cache"),
     ("trivial_cell", "a trivial cell (fastest cell of lesson 01, warm)"),
     ("lesson01", "lesson 01, whole notebook (quick profile, warm)"),
+    ("cnn_epoch", "lesson 09's CNN, one training epoch in the kernel (the release build in detail)"),
     ("suite", "every lesson, quick profile (`scripts/run-notebooks.sh --profile quick`)"),
 ]
 DATA_MARK = "<!-- bench-data:"
@@ -62,6 +64,9 @@ def parse_args():
     parser.add_argument("--kernel-warm", type=Path)
     parser.add_argument("--kernel-cold", type=Path)
     parser.add_argument("--suite", type=Path)
+    parser.add_argument("--kernel-cnn", type=Path, help="scripts/kernel_epoch.ipynb's result")
+    parser.add_argument("--kernel-cnn-release", type=Path, nargs="*", default=[],
+                        help="the release benchmark's JSON lines on the same images")
     parser.add_argument("--threads", type=int, required=True)
     parser.add_argument("--command", default="scripts/bench.sh")
     parser.add_argument("--commit", default="")
@@ -149,6 +154,9 @@ def kernel_measurements(args, date):
             "seconds": nb["seconds"], "date": date,
             "detail": f"{len(nb['cells'])} code cells" + ("" if nb["ok"] else ", FAILED"),
         }
+    cnn = kernel_cnn_epoch(args, date)
+    if cnn:
+        out["cnn_epoch"] = cnn
     suite = read_json(args.suite)
     if suite and suite["notebooks"]:
         failed = [nb["notebook"] for nb in suite["notebooks"] if not nb["ok"]]
@@ -158,6 +166,29 @@ def kernel_measurements(args, date):
             + (f", FAILED: {', '.join(failed)}" if failed else ", all passed"),
         }
     return out
+
+
+def kernel_cnn_epoch(args, date):
+    """Lesson 09's CNN epoch in the kernel against the release runs on the same images."""
+    kernel = read_lines(args.kernel_cnn)
+    record = (kernel or {}).get("kernel-train:cnn")
+    if not record:
+        return None
+    release = []
+    for path in args.kernel_cnn_release:
+        train = (read_lines(path) or {}).get("train:cnn")
+        if train and train.get("samples") == record["samples"]:
+            release.append(train)
+    detail = f"{record['samples']:,} images, median of {record['repeats']}"
+    if release:
+        times = sorted(t for r in release for t in r["times_s"])
+        median = times[len(times) // 2]
+        runs = ", ".join(f"{r['median_s']:.2f}" for r in release)
+        detail += (f"; release build {median:.2f} s (median of {len(times)} epochs in the runs "
+                   f"before and after: {runs}), kernel / release **{record['median_s'] / median:.2f}×**")
+    else:
+        detail += "; the release build was not measured"
+    return {"seconds": record["median_s"], "date": date, "detail": detail}
 
 
 def previous(path):
@@ -405,6 +436,10 @@ Machine: {machine_text}. {versions}.
   shows a result. Warm: after one priming run of the same notebook. Cold: with `DLCOURSE_CACHE` and
   `XDG_CACHE_HOME` (evcxr's own cache) in an empty temporary folder, so Candle and every other
   dependency is compiled again (crate downloads are reused).
+- Lesson 09's CNN in the kernel: `scripts/kernel_epoch.ipynb` through the same kernel, timed as the
+  release benchmark times it (one warm-up epoch on a tenth of the images, then the median of the
+  repeats), between two release runs of `cargo bench -p dlcourse --bench epoch` on the same images
+  (`--kernel-samples`); the ratio compares the kernel with all the release epochs.
 
 ## Notes
 

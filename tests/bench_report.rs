@@ -29,19 +29,27 @@ fn results(dir: &Path, name: &str, rust: bool, models: &[(&str, f64)]) -> String
 
 /// Runs the report on `out` with these results; returns the file it wrote.
 fn report(out: &Path, rust: String, keras: String, threads: &str, commit: &str) -> String {
+    report_with(out, rust, keras, threads, &["--commit", commit])
+}
+
+/// [`report`] with other arguments of the script instead of the commit.
+fn report_with(out: &Path, rust: String, keras: String, threads: &str, more: &[&str]) -> String {
     let script = repo_root().join("scripts/bench_report.py");
-    let (ok, output) = status_and_output(Command::new("python3").arg(script).args([
-        "--out",
-        &out.display().to_string(),
-        "--rust",
-        &rust,
-        "--keras",
-        &keras,
-        "--threads",
-        threads,
-        "--commit",
-        commit,
-    ]));
+    let (ok, output) = status_and_output(
+        Command::new("python3")
+            .arg(script)
+            .args([
+                "--out",
+                &out.display().to_string(),
+                "--rust",
+                &rust,
+                "--keras",
+                &keras,
+                "--threads",
+                threads,
+            ])
+            .args(more),
+    );
     assert!(ok, "bench_report.py failed:\n{output}");
     std::fs::read_to_string(out).unwrap()
 }
@@ -97,5 +105,59 @@ fn a_partial_run_keeps_the_other_rows_and_says_where_they_come_from() {
     assert!(
         row(&text, "MNIST MLP").is_none(),
         "a 2-thread row kept in a 1-thread table:\n{text}"
+    );
+}
+
+#[test]
+fn the_kernel_cnn_row_compares_the_kernel_with_both_release_runs() {
+    let dir = temp_dir("bench_report_kernel");
+    let out = dir.join("BENCHMARKS.md");
+    let rust = results(&dir, "rust.jsonl", true, &[("mlp", 4.0)]);
+    let keras = results(&dir, "keras.jsonl", false, &[("mlp", 10.0)]);
+    let kernel = dir.join("kernel-cnn.json");
+    std::fs::write(
+        &kernel,
+        r#"{"kind":"kernel-train","model":"cnn","samples":3200,"repeats":3,"times_s":[6.0,6.6,6.3],"median_s":6.3}"#,
+    )
+    .unwrap();
+    let release = |name: &str, times: [f64; 3], samples: usize| {
+        let path = dir.join(name);
+        let median = times[1];
+        std::fs::write(
+            &path,
+            format!(
+                r#"{{"kind":"train","model":"cnn","samples":{samples},"repeats":3,"times_s":{times:?},"median_s":{median},"epoch_s":1.0}}"#
+            ),
+        )
+        .unwrap();
+        path.display().to_string()
+    };
+    let before = release("before.jsonl", [5.0, 5.8, 6.2], 3200);
+    let after = release("after.jsonl", [5.9, 6.1, 6.4], 3200);
+    let other = release("other.jsonl", [1.0, 1.0, 1.0], 6400);
+    let kernel = kernel.display().to_string();
+    let text = report_with(
+        &out,
+        rust,
+        keras,
+        "2",
+        &[
+            "--kernel-cnn",
+            &kernel,
+            "--kernel-cnn-release",
+            &before,
+            &after,
+            &other,
+        ],
+    );
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("| lesson 09's CNN, one training epoch in the kernel"))
+        .unwrap_or_else(|| panic!("no kernel CNN row:\n{text}"));
+    // Six release epochs (the run on other images is left out): median 6.1 s; 6.3 / 6.1.
+    assert!(line.contains("| 6.3 |"), "{line}");
+    assert!(
+        line.contains("release build 6.10 s (median of 6 epochs") && line.contains("**1.03×**"),
+        "{line}"
     );
 }
