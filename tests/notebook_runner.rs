@@ -2,7 +2,7 @@
 //! non-zero and name the notebook and the cell. Needs `scripts/setup.sh` to have run
 //! (the project's test command does that first).
 
-use dlcourse_tests::{repo_root, status_and_output};
+use dlcourse_tests::{repo_root, status_and_output, temp_dir};
 use std::process::Command;
 
 #[test]
@@ -179,4 +179,37 @@ fn broken_notebooks_fail_clearly_and_the_others_still_run() {
     );
     // Three kernel starts and a 20 s cell limit, not the default hour.
     assert!(seconds < 600, "the run took {seconds} s:\n{all}");
+}
+
+/// An edited course crate is compiled again, not taken from evcxr's compilation cache: that
+/// cache keys a compiled crate by rustc's command line only, so `scripts/kernel.sh` must keep
+/// the course crate incremental (evcxr never caches incremental crates). The scratch crate is
+/// named `dlcourse`, so the kernel's settings for the course crate apply to it.
+#[test]
+fn an_edited_course_crate_is_compiled_again() {
+    let dir = temp_dir("edited_crate").join("dlcourse");
+    std::fs::create_dir_all(dir.join("src")).unwrap();
+    std::fs::write(
+        dir.join("Cargo.toml"),
+        "[package]\nname = \"dlcourse\"\nversion = \"0.0.1\"\nedition = \"2024\"\n\n[workspace]\n",
+    )
+    .unwrap();
+    let root = repo_root();
+    for mark in ["first", "second"] {
+        std::fs::write(
+            dir.join("src/lib.rs"),
+            format!("pub fn mark() -> &'static str {{\n    \"{mark}\"\n}}\n"),
+        )
+        .unwrap();
+        let (ok, output) = status_and_output(
+            Command::new(root.join("scripts/run-notebooks.sh"))
+                .args(["--profile", "quick", "--timeout", "600"])
+                .arg(root.join("tests/fixtures/edited-crate.ipynb"))
+                .env("DLCOURSE_EXPECTED_MARK", mark),
+        );
+        assert!(
+            ok,
+            "the kernel did not run the crate as written ({mark}):\n{output}"
+        );
+    }
 }
