@@ -11,7 +11,7 @@
 use super::conv_backward::through_relu;
 use super::gemm::{MatRef, matmul};
 use super::leaky_relu::{activate, activate_with_candle_ops};
-use super::linear::{operands, x_times_wt};
+use super::linear::{Names, operands, x_times_wt};
 use super::{fast_path, linear, storage, threads};
 use candle_core::{CpuStorage, CustomOp3, Device, Layout, Result, Shape, Tensor, bail};
 
@@ -75,7 +75,12 @@ impl CustomOp3 for LinearBias {
         bs: &CpuStorage,
         bl: &Layout,
     ) -> Result<(CpuStorage, Shape)> {
-        let (x, w, sizes) = operands(xs, xl, ws, wl, "linear_bias")?;
+        let names = Names {
+            op: "linear_bias",
+            input: "linear_bias input",
+            weight: "linear_bias weight",
+        };
+        let (x, w, sizes) = operands(xs, xl, ws, wl, &names)?;
         let (batch, _, outputs) = sizes;
         let bias = storage::values(bs, bl, "linear_bias bias")?;
         if bias.len() != outputs {

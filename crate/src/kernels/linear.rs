@@ -28,22 +28,36 @@ pub fn linear(x: &Tensor, w: &Tensor) -> Result<Tensor> {
 /// The sizes of `x·wᵀ`: `(batch, inputs, outputs)`.
 pub(super) type Sizes = (usize, usize, usize);
 
+/// How an op that computes `x·wᵀ` names itself and its two operands in errors (fixed
+/// strings, so a forward pass formats nothing).
+pub(super) struct Names {
+    /// The op.
+    pub op: &'static str,
+    /// Its input `x`.
+    pub input: &'static str,
+    /// Its weight `w`.
+    pub weight: &'static str,
+}
+
 /// The values of an op's `x` (`[batch, inputs]`) and `w` (`[outputs, inputs]`) and their
-/// sizes `(batch, inputs, outputs)`, or an error naming the op `what` when they do not fit.
+/// sizes `(batch, inputs, outputs)`, or an error in the op's `names` when they do not fit.
 pub(super) fn operands<'a>(
     xs: &'a CpuStorage,
     xl: &Layout,
     ws: &'a CpuStorage,
     wl: &Layout,
-    what: &str,
+    names: &Names,
 ) -> Result<(&'a [f32], &'a [f32], Sizes)> {
     let (batch, inputs) = xl.shape().dims2()?;
     let (outputs, w_inputs) = wl.shape().dims2()?;
     if inputs != w_inputs {
-        bail!("{what}: rows of {inputs} values, weights for {w_inputs} inputs")
+        bail!(
+            "{}: rows of {inputs} values, weights for {w_inputs} inputs",
+            names.op
+        )
     }
-    let x = storage::values(xs, xl, &format!("{what} input"))?;
-    let w = storage::values(ws, wl, &format!("{what} weight"))?;
+    let x = storage::values(xs, xl, names.input)?;
+    let w = storage::values(ws, wl, names.weight)?;
     Ok((x, w, (batch, inputs, outputs)))
 }
 
@@ -80,7 +94,12 @@ impl CustomOp2 for Linear {
         ws: &CpuStorage,
         wl: &Layout,
     ) -> Result<(CpuStorage, Shape)> {
-        let (x, w, sizes) = operands(xs, xl, ws, wl, "linear")?;
+        let names = Names {
+            op: "linear",
+            input: "linear input",
+            weight: "linear weight",
+        };
+        let (x, w, sizes) = operands(xs, xl, ws, wl, &names)?;
         let (batch, _, outputs) = sizes;
         let mut out = vec![0f32; batch * outputs];
         x_times_wt(&mut out, x, w, sizes, false);
