@@ -68,11 +68,17 @@ fn an_error_returned_by_question_mark_fails_the_run() {
 
 /// Runs `scripts/run-notebooks.sh` on one fixture; its exit status and all its output.
 fn run_fixture(name: &str) -> (bool, String) {
+    run_fixture_with(name, &[])
+}
+
+/// [`run_fixture`] with these environment variables set for the runner and its kernel.
+fn run_fixture_with(name: &str, env: &[(&str, &str)]) -> (bool, String) {
     let root = repo_root();
     status_and_output(
         Command::new(root.join("scripts/run-notebooks.sh"))
             .args(["--profile", "quick", "--timeout", "600"])
-            .arg(root.join("tests/fixtures").join(name)),
+            .arg(root.join("tests/fixtures").join(name))
+            .envs(env.iter().copied()),
     )
 }
 
@@ -194,19 +200,14 @@ fn an_edited_course_crate_is_compiled_again() {
         "[package]\nname = \"dlcourse\"\nversion = \"0.0.1\"\nedition = \"2024\"\n\n[workspace]\n",
     )
     .unwrap();
-    let root = repo_root();
     for mark in ["first", "second"] {
         std::fs::write(
             dir.join("src/lib.rs"),
             format!("pub fn mark() -> &'static str {{\n    \"{mark}\"\n}}\n"),
         )
         .unwrap();
-        let (ok, output) = status_and_output(
-            Command::new(root.join("scripts/run-notebooks.sh"))
-                .args(["--profile", "quick", "--timeout", "600"])
-                .arg(root.join("tests/fixtures/edited-crate.ipynb"))
-                .env("DLCOURSE_EXPECTED_MARK", mark),
-        );
+        let (ok, output) =
+            run_fixture_with("edited-crate.ipynb", &[("DLCOURSE_EXPECTED_MARK", mark)]);
         assert!(
             ok,
             "the kernel did not run the crate as written ({mark}):\n{output}"
