@@ -194,18 +194,17 @@ if [ "$kernel" = 1 ]; then
   run_lesson "$work/kernel-warm.json" "$lesson"
   # Lesson 09's CNN in the kernel, between two release runs on the same images (the
   # host's speed drifts; the kernel is compared with both).
+  release_cnn() { # run number: the release benchmark's CNN alone on the same images
+    (cd "$ROOT" && BENCH_JSON="$work/kernel-cnn-release-$1.jsonl" BENCH_REPEATS="$repeats" \
+      BENCH_CNN_SAMPLES="$kernel_samples" BENCH_MODELS=cnn BENCH_EVALUATE=0 \
+      ${pin[@]+"${pin[@]}"} cargo bench -p dlcourse --bench epoch) >>"$work/kernel-cnn-release.log" 2>&1 \
+      || say "the release CNN run failed (see target/bench/kernel-cnn-release.log)"
+  }
   say "kernel: lesson 09's CNN on $kernel_samples images, release build / kernel / release build"
-  for side in release-1 kernel release-2; do
-    if [ "$side" = kernel ]; then
-      BENCH_CNN_SAMPLES="$kernel_samples" BENCH_REPEATS="$repeats" BENCH_KERNEL_JSON="$work/kernel-cnn.json" \
-        run_lesson "$work/kernel-cnn-times.json" "$ROOT/scripts/kernel_epoch.ipynb"
-    else
-      (cd "$ROOT" && BENCH_JSON="$work/kernel-cnn-$side.jsonl" BENCH_REPEATS="$repeats" \
-        BENCH_CNN_SAMPLES="$kernel_samples" BENCH_MODELS=cnn BENCH_EVALUATE=0 \
-        ${pin[@]+"${pin[@]}"} cargo bench -p dlcourse --bench epoch) >>"$work/kernel-cnn-release.log" 2>&1 \
-        || say "the release CNN run failed (see target/bench/kernel-cnn-release.log)"
-    fi
-  done
+  release_cnn 1
+  BENCH_CNN_SAMPLES="$kernel_samples" BENCH_REPEATS="$repeats" BENCH_KERNEL_JSON="$work/kernel-cnn.json" \
+    run_lesson "$work/kernel-cnn-times.json" "$ROOT/scripts/kernel_epoch.ipynb"
+  release_cnn 2
 fi
 if [ "$suite" = 1 ]; then
   say "kernel: every lesson, quick profile"
