@@ -11,7 +11,7 @@
 //! halfway from always guessing the most frequent class to 100%.
 
 use dlcourse::data::{batch, frame};
-use dlcourse::polars::prelude::{CsvReadOptions, SerReader};
+use dlcourse::polars_io::prelude::{CsvReadOptions, SerReader};
 use dlcourse::prelude::*;
 use rand::{Rng, SeedableRng, rngs::StdRng};
 use rand_distr::StandardNormal;

@@ -171,6 +171,9 @@ pub use error::{Error, Result};
 /// polars, the DataFrame library the table loaders return (`dlcourse::polars::prelude::*`
 /// in a notebook, without compiling a second copy).
 pub use polars;
+#[cfg(feature = "tables")]
+/// polars' readers and writers: CSV (`dlcourse::polars_io::prelude::CsvReadOptions`).
+pub use polars_io;
 /// Candle itself, for going below the Keras-shaped API.
 pub use {candle_core, candle_nn};
 
