@@ -28,7 +28,7 @@ have="$(cargo install --list 2>/dev/null | sed -n 's/^evcxr_jupyter v\([0-9.]*\)
 if [ "$have" = "$EVCXR_VERSION" ] && command -v evcxr_jupyter >/dev/null; then
   say "evcxr_jupyter $EVCXR_VERSION: already installed"
 else
-  say "evcxr_jupyter: installing $EVCXR_VERSION with cargo install --locked (about 15 minutes on 2 cores)"
+  say "evcxr_jupyter: installing $EVCXR_VERSION with cargo install --locked (about 10 minutes on 2 cores)"
   start=$SECONDS
   cargo install --locked --quiet evcxr_jupyter --version "$EVCXR_VERSION"
   say "evcxr_jupyter: installed in $((SECONDS - start)) s"
